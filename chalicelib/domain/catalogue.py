@@ -1,0 +1,105 @@
+"""The catalogue: products and the customisation options they offer."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from chalicelib.domain.text import Description, Label, Timestamp, Title
+from chalicelib.errors import FieldProblem, InvalidInput
+
+PRODUCT_ID = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+ProductId = Annotated[str, StringConstraints(pattern=PRODUCT_ID.pattern)]
+
+MAX_DIMENSIONS = 20
+MAX_VALUES_PER_DIMENSION = 50
+DEFAULT_VOTE_BUDGET = 10
+MAX_VOTE_BUDGET = 50
+
+
+def _distinct(names: Iterable[str], what: str) -> None:
+    seen: set[str] = set()
+    for name in names:
+        if name.casefold() in seen:
+            raise ValueError(f"{what} {name!r} is listed twice (letter case does not matter)")
+        seen.add(name.casefold())
+
+
+class ProductDraft(BaseModel):
+    """A product as the product team describes it in `POST /products`."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, defer_build=True)
+
+    product_id: ProductId = Field(description="a slug: lowercase letters, digits and inner hyphens")
+    name: Title
+    description: Description | None = None
+    options: dict[Label, list[Label]] = Field(
+        default_factory=dict,
+        max_length=MAX_DIMENSIONS,
+        description="each customisation dimension and the values customers may choose for it",
+    )
+    vote_budget: int = Field(
+        DEFAULT_VOTE_BUDGET,
+        ge=1,
+        le=MAX_VOTE_BUDGET,
+        description="how many open ideas of this product one customer may support at once",
+    )
+
+    @field_validator("options")
+    @classmethod
+    def _each_choice_offered_once(cls, options: dict[str, list[str]]) -> dict[str, list[str]]:
+        _distinct(options, "dimension")
+        for dimension, values in options.items():
+            if not values:
+                raise ValueError(f"dimension {dimension!r} offers no values")
+            if len(values) > MAX_VALUES_PER_DIMENSION:
+                raise ValueError(f"dimension {dimension!r} offers more than {MAX_VALUES_PER_DIMENSION} values")
+            _distinct(values, f"{dimension!r} value")
+        return options
+
+
+class Product(BaseModel):
+    model_config = ConfigDict(frozen=True, defer_build=True)
+
+    product_id: str
+    name: str
+    description: str | None = None
+    options: dict[str, list[str]]
+    vote_budget: int
+    created_at: Timestamp
+
+    @classmethod
+    def from_draft(cls, draft: ProductDraft, now: datetime) -> Product:
+        return cls(**draft.model_dump(), created_at=now)
+
+    def choose(self, requested: Mapping[str, str]) -> dict[str, str]:
+        """The product's own spelling of each requested dimension and value, matched ignoring letter case.
+
+        Raises InvalidInput naming every dimension or value the product does not offer.
+        """
+        dimensions = {d.casefold(): d for d in self.options}
+        chosen: dict[str, str] = {}
+        problems = []
+        for name, value in requested.items():
+            field = f"options.{name}"
+            dimension = dimensions.get(name.casefold())
+            if dimension is None:
+                offered = ", ".join(self.options) or "nothing"
+                problems.append(FieldProblem(field, f"{self.name} has no such option; it offers: {offered}"))
+                continue
+            if dimension in chosen:
+                problems.append(FieldProblem(field, "is given twice (letter case does not matter)"))
+                continue
+            canonical = {v.casefold(): v for v in self.options[dimension]}.get(value.casefold())
+            if canonical is None:
+                allowed = ", ".join(self.options[dimension])
+                problems.append(FieldProblem(field, f"{value!r} is not offered; choose one of: {allowed}"))
+                continue
+            chosen[dimension] = canonical
+        if problems:
+            raise InvalidInput(problems)
+        return chosen

@@ -1,0 +1,205 @@
+"""Ideas: customisation requests and free-form suggestions, their identity and how they are shown."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+import secrets
+from collections.abc import Mapping
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, RootModel, SerializerFunctionWrapHandler, model_serializer
+
+from chalicelib.domain import ranking
+from chalicelib.domain.catalogue import MAX_DIMENSIONS, Product
+from chalicelib.domain.text import Description, Label, Timestamp, Title
+
+IDEA_ID = re.compile(r"^[cs][a-z2-7]{16}$")
+
+
+class IdeaKind(StrEnum):
+    CUSTOMISATION = "customisation"
+    SUGGESTION = "suggestion"
+
+
+class IdeaStatus(StrEnum):
+    OPEN = "open"
+    UNDER_REVIEW = "under_review"
+    PLANNED = "planned"
+    IN_PRODUCTION = "in_production"
+    AVAILABLE = "available"
+    DECLINED = "declined"
+    MERGED = "merged"
+
+    @property
+    def closed(self) -> bool:
+        """Closed ideas take no more votes, and votes on them no longer count against budgets."""
+        return self in (IdeaStatus.AVAILABLE, IdeaStatus.DECLINED, IdeaStatus.MERGED)
+
+
+class CustomisationDraft(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, defer_build=True)
+
+    kind: Literal["customisation"]
+    options: dict[Label, Label] = Field(
+        min_length=1, max_length=MAX_DIMENSIONS, description="a value for each chosen dimension"
+    )
+    title: Title | None = None
+    description: Description | None = None
+
+
+class SuggestionDraft(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, defer_build=True)
+
+    kind: Literal["suggestion"]
+    title: Title
+    description: Description
+
+
+class IdeaDraft(RootModel[Annotated[CustomisationDraft | SuggestionDraft, Field(discriminator="kind")]]):
+    """The body of `POST /products/{product_id}/ideas`."""
+
+    model_config = ConfigDict(defer_build=True)
+
+
+def _b32(raw: bytes) -> str:
+    return base64.b32encode(raw).decode("ascii").lower()
+
+
+def customisation_id(product_id: str, options: Mapping[str, str]) -> str:
+    """The same product with the same options is the same idea, whatever the order or letter case."""
+    canonical = json.dumps(sorted((k.casefold(), v.casefold()) for k, v in options.items()), ensure_ascii=False)
+    return "c" + _b32(hashlib.sha256(f"{product_id}\n{canonical}".encode()).digest()[:10])
+
+
+def new_suggestion_id() -> str:
+    return "s" + _b32(secrets.token_bytes(10))
+
+
+def describe(options: Mapping[str, str]) -> str:
+    """A title for a customisation request that has none: "colour: matte green, interior: cork"."""
+    return ", ".join(f"{dimension}: {value}" for dimension, value in options.items())[:120]
+
+
+class VoteCounts(BaseModel):
+    up: int
+    down: int
+    net: int
+
+
+class Scores(BaseModel):
+    confidence: float = Field(description="lower bound of the 95% Wilson interval for the share of up-votes")
+    hot: float = Field(description="rises with net votes and with recency")
+
+
+class IdeaView(BaseModel):
+    """An idea as the API shows it."""
+
+    model_config = ConfigDict(defer_build=True)
+
+    idea_id: str
+    product_id: str
+    kind: IdeaKind
+    title: str
+    description: str | None
+    options: dict[str, str] | None
+    status: IdeaStatus
+    response: str | None = Field(description="the product team's official answer")
+    merged_into: str | None
+    created_at: Timestamp
+    updated_at: Timestamp
+    votes: VoteCounts
+    scores: Scores
+    my_vote: Literal[1, -1] | None = Field(None, description="the caller's vote; only for signed-in callers")
+
+    def for_caller(self, my_vote: int | None) -> IdeaView:
+        """The view for a signed-in caller: `my_vote` is shown, null when they have not voted."""
+        return self.model_copy(update={"my_vote": my_vote})
+
+    @model_serializer(mode="wrap")
+    def _my_vote_only_for_callers(self, serialize: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        shown: dict[str, Any] = serialize(self)
+        if "my_vote" not in self.model_fields_set:
+            del shown["my_vote"]
+        return shown
+
+
+class Idea(BaseModel):
+    model_config = ConfigDict(frozen=True, defer_build=True)
+
+    idea_id: str
+    product_id: str
+    kind: IdeaKind
+    title: str
+    description: str | None = None
+    options: dict[str, str] | None = None
+    status: IdeaStatus = IdeaStatus.OPEN
+    response: str | None = None
+    merged_into: str | None = None
+    created_at: datetime
+    updated_at: datetime
+    up: int = 0
+    down: int = 0
+    vote_budget: int  # the product's, copied so that a vote needs to read only the idea
+
+    @classmethod
+    def customisation(cls, product: Product, draft: CustomisationDraft, now: datetime) -> Idea:
+        options = product.choose(draft.options)
+        return cls(
+            idea_id=customisation_id(product.product_id, options),
+            product_id=product.product_id,
+            kind=IdeaKind.CUSTOMISATION,
+            title=draft.title or describe(options),
+            description=draft.description,
+            options=options,
+            created_at=now,
+            updated_at=now,
+            vote_budget=product.vote_budget,
+        )
+
+    @classmethod
+    def suggestion(cls, product: Product, draft: SuggestionDraft, now: datetime) -> Idea:
+        return cls(
+            idea_id=new_suggestion_id(),
+            product_id=product.product_id,
+            kind=IdeaKind.SUGGESTION,
+            title=draft.title,
+            description=draft.description,
+            options=None,
+            created_at=now,
+            updated_at=now,
+            vote_budget=product.vote_budget,
+        )
+
+    @property
+    def net(self) -> int:
+        return self.up - self.down
+
+    @property
+    def confidence(self) -> float:
+        return ranking.confidence(self.up, self.down)
+
+    @property
+    def hot(self) -> float:
+        return ranking.hot(self.net, self.created_at)
+
+    def view(self) -> IdeaView:
+        return IdeaView(
+            idea_id=self.idea_id,
+            product_id=self.product_id,
+            kind=self.kind,
+            title=self.title,
+            description=self.description,
+            options=self.options,
+            status=self.status,
+            response=self.response,
+            merged_into=self.merged_into,
+            created_at=self.created_at,
+            updated_at=self.updated_at,
+            votes=VoteCounts(up=self.up, down=self.down, net=self.net),
+            scores=Scores(confidence=self.confidence, hot=self.hot),
+        )

@@ -1,0 +1,39 @@
+"""How lists are asked for and answered: pages, orders and filters."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from chalicelib.domain.catalogue import Product
+from chalicelib.domain.ideas import IdeaStatus, IdeaView
+
+
+class IdeaOrder(StrEnum):
+    TOP = "top"  # net votes
+    HOT = "hot"  # net votes and recency
+    CONFIDENCE = "confidence"  # Wilson lower bound of the up-vote share
+    NEW = "new"  # newest first
+
+
+class PageQuery(BaseModel):
+    model_config = ConfigDict(extra="ignore", defer_build=True)
+
+    limit: int = Field(20, ge=1, le=100, description="items per page")
+    cursor: str | None = Field(None, min_length=1, max_length=2048, description="next_cursor of the previous page")
+
+
+class IdeaListQuery(PageQuery):
+    sort: IdeaOrder = IdeaOrder.TOP
+    status: IdeaStatus = IdeaStatus.OPEN
+
+
+class ProductPage(BaseModel):
+    items: list[Product]
+    next_cursor: str | None = Field(description="null on the last page")
+
+
+class IdeaPage(BaseModel):
+    items: list[IdeaView]
+    next_cursor: str | None = Field(description="null on the last page")

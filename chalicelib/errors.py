@@ -1,0 +1,46 @@
+"""The domain's errors. Services raise these; `http.py` maps each to a status code in one place."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+class DomainError(Exception):
+    """Something the caller can act on; the message is written for a person."""
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    field: str  # dotted path into the request, e.g. "options.colour"
+    problem: str
+
+
+class InvalidInput(DomainError):
+    def __init__(self, problems: Sequence[FieldProblem]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("; ".join(f"{p.field}: {p.problem}" if p.field else p.problem for p in problems))
+
+    @classmethod
+    def of(cls, field: str, problem: str) -> InvalidInput:
+        return cls([FieldProblem(field, problem)])
+
+
+class PayloadTooLarge(DomainError):
+    pass
+
+
+class NotFound(DomainError):
+    pass
+
+
+class AlreadyExists(DomainError):
+    pass
+
+
+class Unauthenticated(DomainError):
+    pass
+
+
+class Forbidden(DomainError):
+    pass

@@ -1,0 +1,222 @@
+"""The HTTP edge, in one place: who is calling, what they sent, and how the domain's answers and errors look.
+
+Routes are declared through `Api.route`, which records each in `Api.routes` (for the authorization matrix
+and the OpenAPI document), attaches the Cognito authorizer to every non-public route, and wraps the view:
+identity first, then the body and query parsed into pydantic models, then the view; domain errors become
+Chalice's error body with the status `STATUS` gives them.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from chalice.app import Chalice, CognitoUserPoolAuthorizer, CORSConfig, Request, Response
+from pydantic import BaseModel, RootModel, ValidationError
+
+from chalicelib import errors
+from chalicelib.errors import DomainError, FieldProblem, InvalidInput
+from chalicelib.identity import Caller, caller_from_claims, unverified_claims
+from chalicelib.settings import settings
+
+MAX_BODY_BYTES = 32 * 1024
+
+M = TypeVar("M", bound=BaseModel)
+
+# The user pool's ARN is only known once the stack exists: the infra template puts it here (aws/chalice#1882).
+USER_POOL_ARN_PLACEHOLDER = "arn:aws:cognito-idp:us-east-1:000000000000:userpool/us-east-1_SetByInfra"
+AUTHORIZER = CognitoUserPoolAuthorizer(
+    "CocreateUsers", provider_arns=[USER_POOL_ARN_PLACEHOLDER], header="Authorization"
+)
+
+# Browsers send the token in a header, never a cookie, so any origin may call.
+CORS = CORSConfig(
+    allow_origin="*",
+    allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
+    expose_headers=["Retry-After"],
+    max_age=600,
+)
+
+STATUS: dict[type[DomainError], tuple[int, str]] = {
+    errors.InvalidInput: (400, "BadRequestError"),
+    errors.Unauthenticated: (401, "UnauthorizedError"),
+    errors.Forbidden: (403, "ForbiddenError"),
+    errors.NotFound: (404, "NotFoundError"),
+    errors.AlreadyExists: (409, "ConflictError"),
+    errors.PayloadTooLarge: (413, "RequestEntityTooLargeError"),
+}
+
+
+class Access(StrEnum):
+    PUBLIC = "public"
+    CUSTOMER = "customer"  # any signed-in user
+    PRODUCT_TEAM = "product-team"  # members of the Cognito group
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A view's answer when 200 with a body is not the whole story."""
+
+    body: BaseModel | None
+    status: int = 200
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+def created(body: BaseModel) -> Reply:
+    return Reply(body, status=201)
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+    access: Access
+    summary: str
+    body: type[BaseModel] | None
+    query: type[BaseModel] | None
+    responses: Mapping[int, type[BaseModel] | None]  # the statuses a client should expect besides errors
+
+
+def error_response(error: DomainError) -> Response:
+    status, code = next(STATUS[kind] for kind in type(error).__mro__ if kind in STATUS)
+    return Response(body={"Code": code, "Message": str(error)}, status_code=status)
+
+
+def _problems(error: ValidationError, model: type[BaseModel]) -> list[FieldProblem]:
+    problems = []
+    for detail in error.errors(include_url=False):
+        location = [str(part) for part in detail["loc"]]
+        if (
+            issubclass(model, RootModel)
+            and location
+            and detail["type"] not in ("union_tag_invalid", "union_tag_not_found")
+        ):
+            location = location[1:]  # pydantic names the union's member first; the client never saw it
+        kind, context = detail["type"], detail.get("ctx", {})
+        if kind == "missing":
+            message = "is required"
+        elif kind == "string_too_long":
+            message = f"must be at most {context['max_length']} characters"
+        elif kind == "string_too_short":
+            message = "must not be empty" if context["min_length"] == 1 else detail["msg"]
+        elif kind == "extra_forbidden":
+            message = "is not a field of this request"
+        elif kind in ("union_tag_invalid", "union_tag_not_found"):  # the field that picks the body's shape
+            location = [*location, context.get("discriminator", "").strip("'")]
+            message = f"must be one of: {context['expected_tags']}" if "expected_tags" in context else "is required"
+        else:
+            message = detail["msg"].removeprefix("Value error, ")
+        problems.append(FieldProblem(".".join(location) or "body", message))
+    return problems
+
+
+def _reject_constant(name: str) -> None:
+    raise InvalidInput.of("body", f"{name} is not a JSON number")
+
+
+def _no_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        raise InvalidInput.of("body", "names a field twice")
+    return result
+
+
+def parse_body(request: Request, model: type[M]) -> M:
+    raw = request.raw_body or b""
+    if isinstance(raw, str):
+        raw = raw.encode()
+    if len(raw) > MAX_BODY_BYTES:
+        raise errors.PayloadTooLarge(f"the request body is {len(raw)} bytes; the limit is {MAX_BODY_BYTES} bytes")
+    if not raw.strip():
+        raise InvalidInput.of("body", "a JSON object is required")
+    try:
+        data = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant, object_pairs_hook=_no_repeated_keys)
+    except UnicodeDecodeError:
+        raise InvalidInput.of("body", "is not UTF-8 text") from None
+    except RecursionError:
+        raise InvalidInput.of("body", "is nested too deeply") from None
+    except json.JSONDecodeError as bad:
+        raise InvalidInput.of("body", f"is not valid JSON: {bad.msg} at line {bad.lineno} column {bad.colno}") from None
+    if not isinstance(data, dict):
+        raise InvalidInput.of("body", "must be a JSON object")
+    try:
+        return model.model_validate(data)
+    except ValidationError as invalid:
+        raise InvalidInput(_problems(invalid, model)) from None
+
+
+def parse_query(request: Request, model: type[M]) -> M:
+    try:
+        return model.model_validate(request.query_params or {})
+    except ValidationError as invalid:
+        raise InvalidInput(_problems(invalid, model)) from None
+
+
+def identify(request: Request, access: Access) -> Caller | None:
+    """The caller, from claims API Gateway verified; 401 without one on a non-public route, 403 for outsiders."""
+    claims = (request.context.get("authorizer") or {}).get("claims")
+    caller = caller_from_claims(claims)
+    if access is Access.PUBLIC:
+        if caller is None and settings().identity == "unverified":
+            caller = caller_from_claims(unverified_claims(request.headers.get("authorization")))
+        return caller
+    if caller is None:
+        raise errors.Unauthenticated("sign in: this request needs a valid identity token")
+    if access is Access.PRODUCT_TEAM and not caller.is_product_team:
+        raise errors.Forbidden("only the product team may do this")
+    return caller
+
+
+def to_response(result: BaseModel | Reply | None) -> Response:
+    reply = result if isinstance(result, Reply) else Reply(result)
+    body = reply.body.model_dump(mode="json") if reply.body is not None else None
+    return Response(body=body, status_code=reply.status, headers={**reply.headers})
+
+
+class Api:
+    def __init__(self, app: Chalice) -> None:
+        self.app = app
+        self.routes: list[Route] = []
+
+    def route(
+        self,
+        method: str,
+        path: str,
+        access: Access,
+        *,
+        summary: str,
+        body: type[BaseModel] | None = None,
+        query: type[BaseModel] | None = None,
+        responses: Mapping[int, type[BaseModel] | None],
+    ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        def register(view: Callable[..., Any]) -> Callable[..., Any]:
+            self.routes.append(Route(method, path, access, summary, body, query, responses))
+            wants_caller = "caller" in inspect.signature(view).parameters
+
+            @functools.wraps(view)
+            def handle(**path_parameters: str) -> Response:
+                request = self.app.current_request
+                assert request is not None, "Chalice sets the request before calling a view"
+                try:
+                    caller = identify(request, access)
+                    arguments: dict[str, Any] = dict(path_parameters)
+                    if wants_caller:
+                        arguments["caller"] = caller
+                    if body is not None:
+                        arguments["body"] = parse_body(request, body)
+                    if query is not None:
+                        arguments["query"] = parse_query(request, query)
+                    return to_response(view(**arguments))
+                except DomainError as error:
+                    return error_response(error)
+
+            authorizer = None if access is Access.PUBLIC else AUTHORIZER
+            self.app.route(path, methods=[method], authorizer=authorizer, cors=CORS)(handle)
+            return handle
+
+        return register

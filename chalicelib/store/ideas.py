@@ -1,0 +1,70 @@
+"""Ideas: one item each, carrying its counts and the sort keys that rank it in its product's lists."""
+
+from __future__ import annotations
+
+from chalicelib.domain.ideas import IDEA_ID, Idea, IdeaStatus
+from chalicelib.domain.listing import IdeaOrder
+from chalicelib.domain.text import iso
+from chalicelib.store import keys, paging
+from chalicelib.store.schema import LISTING, RANKINGS, SORT_KEY
+from chalicelib.store.table import ConditionFailed, Expression, Item, Table
+
+_NEW = Expression("attribute_not_exists(PK)")
+
+# Sort keys are strings that order as their numbers do: offset so they are never negative, zero-padded, and
+# followed by the creation time and id, so that ties go to the newer idea and every key is unique.
+_NET_OFFSET = 10**12
+_HOT_OFFSET = 10**6
+
+
+def ranking_attributes(idea: Idea) -> dict[str, str]:
+    """The index attributes that place `idea` in its product's lists, one sort key per order."""
+    newest = f"{iso(idea.created_at)}#{idea.idea_id}"
+    return {
+        LISTING: keys.listing(idea.product_id, idea.status),
+        RANKINGS[IdeaOrder.NEW].sort_key: newest,
+        RANKINGS[IdeaOrder.TOP].sort_key: f"{idea.net + _NET_OFFSET:013d}#{newest}",
+        RANKINGS[IdeaOrder.CONFIDENCE].sort_key: f"{round(idea.confidence * 10**9):010d}#{newest}",
+        RANKINGS[IdeaOrder.HOT].sort_key: f"{round((idea.hot + _HOT_OFFSET) * 10**7):016d}#{idea.idea_id}",
+    }
+
+
+def _item(idea: Idea) -> Item:
+    return {**keys.idea(idea.idea_id), **idea.model_dump(mode="json", exclude_none=True), **ranking_attributes(idea)}
+
+
+class IdeaStore:
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    def create(self, idea: Idea) -> tuple[Idea, bool]:
+        """Store `idea` unless its id is taken; the stored idea, and whether it is the one just created."""
+        try:
+            self.table.put(_item(idea), condition=_NEW)
+        except ConditionFailed as taken:
+            existing = Idea.model_validate(taken.item) if taken.item else self.get(idea.idea_id)
+            assert existing is not None, "an idea's id was taken by nothing"
+            return existing, False
+        return idea, True
+
+    def get(self, idea_id: str) -> Idea | None:
+        if not IDEA_ID.match(idea_id):
+            return None  # it cannot exist, and would not make a valid key
+        item = self.table.get(keys.idea(idea_id))
+        return Idea.model_validate(item) if item else None
+
+    def page(
+        self, product_id: str, status: IdeaStatus, order: IdeaOrder, limit: int, cursor: str | None
+    ) -> tuple[list[Idea], str | None]:
+        """One page of a product's ideas of one status, best first."""
+        listing = keys.listing(product_id, status)
+        items, next_cursor = paging.page(
+            self.table,
+            RANKINGS[order],
+            listing,
+            fixed={LISTING: listing, SORT_KEY: "META"},
+            limit=limit,
+            cursor=cursor,
+            descending=True,
+        )
+        return [Idea.model_validate(i) for i in items], next_cursor

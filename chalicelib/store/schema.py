@@ -1,0 +1,28 @@
+"""The table's shape: key attributes and indexes. What the store queries and what infra/ deploys."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from chalicelib.domain.listing import IdeaOrder
+
+PARTITION_KEY = "PK"
+SORT_KEY = "SK"
+TTL_ATTRIBUTE = "expires_at"
+
+
+@dataclass(frozen=True)
+class Index:
+    name: str
+    partition_key: str
+    sort_key: str
+
+
+# Products, in id order, all in one partition: the catalogue is small and read far more than written.
+CATALOGUE = Index("catalogue", "CATALOGUE_PK", "CATALOGUE_SK")
+
+# A product's ideas of one status, one index per order, so that a ranked page is one Query for the page alone.
+LISTING = "LISTING"
+RANKINGS = {order: Index(order.value, LISTING, f"{order.value.upper()}_SK") for order in IdeaOrder}
+
+INDEXES = (CATALOGUE, *RANKINGS.values())

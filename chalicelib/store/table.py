@@ -1,0 +1,221 @@
+"""The single table through boto3's low-level client: Python values in and out, failures by name."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import ClientError
+
+from chalicelib.store.schema import PARTITION_KEY, SORT_KEY
+
+Item = dict[str, Any]
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+
+def to_attributes(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {name: _serializer.serialize(value) for name, value in values.items()}
+
+
+def from_attributes(attributes: Mapping[str, Any]) -> Item:
+    return {name: _deserializer.deserialize(value) for name, value in attributes.items()}
+
+
+class ConditionFailed(Exception):
+    """A write's condition did not hold; `item` is the item as it was, when DynamoDB returned it."""
+
+    def __init__(self, item: Item | None) -> None:
+        super().__init__("conditional check failed")
+        self.item = item
+
+
+class TransactionCancelled(Exception):
+    """A transaction wrote nothing; `reasons` holds one code per action ("None" for the innocent ones)."""
+
+    def __init__(self, reasons: Sequence[str]) -> None:
+        super().__init__(f"transaction cancelled: {', '.join(reasons)}")
+        self.reasons = tuple(reasons)
+
+
+@dataclass(frozen=True)
+class Expression:
+    """An expression with its placeholders: `#name` for attribute names, `:value` for values."""
+
+    text: str
+    names: Mapping[str, str] = field(default_factory=dict)
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Update:
+    """One action of a transaction."""
+
+    key: Mapping[str, str]
+    update: Expression
+    condition: Expression | None = None
+
+
+@dataclass(frozen=True)
+class Put:
+    """One action of a transaction."""
+
+    item: Mapping[str, Any]
+    condition: Expression | None = None
+
+
+def _expression_arguments(*expressions: Expression | None) -> dict[str, Any]:
+    names: dict[str, str] = {}
+    values: dict[str, Any] = {}
+    for expression in expressions:
+        if expression is not None:
+            names.update(expression.names)
+            values.update(expression.values)
+    arguments: dict[str, Any] = {}
+    if names:
+        arguments["ExpressionAttributeNames"] = names
+    if values:
+        arguments["ExpressionAttributeValues"] = to_attributes(values)
+    return arguments
+
+
+class Table:
+    def __init__(self, client: Any, name: str) -> None:
+        self.client = client
+        self.name = name
+
+    def get(self, key: Mapping[str, str], *, consistent: bool = False) -> Item | None:
+        response = self.client.get_item(TableName=self.name, Key=to_attributes(key), ConsistentRead=consistent)
+        return from_attributes(response["Item"]) if "Item" in response else None
+
+    def put(self, item: Mapping[str, Any], *, condition: Expression | None = None) -> None:
+        arguments: dict[str, Any] = {"TableName": self.name, "Item": to_attributes(item)}
+        if condition is not None:
+            arguments |= {"ConditionExpression": condition.text, "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}
+        self._write(self.client.put_item, arguments | _expression_arguments(condition))
+
+    def update(
+        self,
+        key: Mapping[str, str],
+        update: Expression,
+        *,
+        condition: Expression | None = None,
+        returns: str = "NONE",
+    ) -> Item:
+        arguments: dict[str, Any] = {
+            "TableName": self.name,
+            "Key": to_attributes(key),
+            "UpdateExpression": update.text,
+            "ReturnValues": returns,
+        }
+        if condition is not None:
+            arguments |= {"ConditionExpression": condition.text, "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}
+        response = self._write(self.client.update_item, arguments | _expression_arguments(update, condition))
+        return from_attributes(response.get("Attributes", {}))
+
+    def query(
+        self,
+        key_condition: Expression,
+        *,
+        index: str | None = None,
+        limit: int | None = None,
+        start: Mapping[str, str] | None = None,
+        descending: bool = False,
+        consistent: bool = False,
+    ) -> tuple[list[Item], Item | None]:
+        """One Query call: its items and the key to continue from, if DynamoDB stopped early."""
+        arguments: dict[str, Any] = {
+            "TableName": self.name,
+            "KeyConditionExpression": key_condition.text,
+            "ScanIndexForward": not descending,
+            **_expression_arguments(key_condition),
+        }
+        if index is not None:
+            arguments["IndexName"] = index
+        else:
+            arguments["ConsistentRead"] = consistent
+        if limit is not None:
+            arguments["Limit"] = limit
+        if start:
+            arguments["ExclusiveStartKey"] = to_attributes(start)
+        response = self.client.query(**arguments)
+        last = response.get("LastEvaluatedKey")
+        return [from_attributes(i) for i in response.get("Items", [])], (from_attributes(last) if last else None)
+
+    def query_all(self, key_condition: Expression, *, index: str | None = None) -> Iterable[Item]:
+        start: Item | None = None
+        while True:
+            items, start = self.query(key_condition, index=index, start=start)
+            yield from items
+            if start is None:
+                return
+
+    def batch_get(
+        self, keys: Sequence[Mapping[str, str]], *, consistent: bool = False, attributes: Sequence[str] = ()
+    ) -> list[Item]:
+        """Every item of `keys` that exists, in no particular order; 100 keys a call, unprocessed ones retried."""
+        found: list[Item] = []
+        for offset in range(0, len(keys), 100):
+            request: dict[str, Any] = {"Keys": [to_attributes(k) for k in keys[offset : offset + 100]]}
+            request["ConsistentRead"] = consistent
+            if attributes:
+                request["ProjectionExpression"] = ", ".join(f"#a{i}" for i in range(len(attributes)))
+                request["ExpressionAttributeNames"] = {f"#a{i}": a for i, a in enumerate(attributes)}
+            pending: dict[str, Any] = {self.name: request}
+            for _attempt in range(8):
+                response = self.client.batch_get_item(RequestItems=pending)
+                found += [from_attributes(i) for i in response["Responses"].get(self.name, [])]
+                pending = response.get("UnprocessedKeys") or {}
+                if not pending:
+                    break
+            else:
+                raise RuntimeError("DynamoDB left keys unprocessed after 8 attempts")
+        return found
+
+    def transact(self, actions: Sequence[Update | Put]) -> None:
+        """All of `actions` or none of them."""
+        items: list[dict[str, Any]] = []
+        for action in actions:
+            if isinstance(action, Update):
+                spec: dict[str, Any] = {
+                    "TableName": self.name,
+                    "Key": to_attributes(action.key),
+                    "UpdateExpression": action.update.text,
+                    **_expression_arguments(action.update, action.condition),
+                }
+                kind = "Update"
+            else:
+                spec = {
+                    "TableName": self.name,
+                    "Item": to_attributes(action.item),
+                    **_expression_arguments(action.condition),
+                }
+                kind = "Put"
+            if action.condition is not None:
+                spec["ConditionExpression"] = action.condition.text
+            items.append({kind: spec})
+        try:
+            self.client.transact_write_items(TransactItems=items)
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "TransactionCanceledException":
+                raise
+            reasons = error.response.get("CancellationReasons") or []
+            raise TransactionCancelled([r.get("Code", "None") for r in reasons]) from error
+
+    def _write(self, call: Any, arguments: dict[str, Any]) -> dict[str, Any]:
+        try:
+            response: dict[str, Any] = call(**arguments)
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            old = error.response.get("Item")
+            raise ConditionFailed(from_attributes(old) if old else None) from error
+        return response
+
+
+def key_of(item: Mapping[str, Any], *attributes: str) -> dict[str, str]:
+    """The table key of `item`, with the given index attributes: what a page continues from."""
+    return {name: item[name] for name in (PARTITION_KEY, SORT_KEY, *attributes)}

@@ -1,0 +1,40 @@
+"""The composition root: AWS clients and services, built on first use and never at import time."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import boto3
+from botocore.config import Config
+
+from chalicelib.domain.text import utc_now
+from chalicelib.services.catalogue import CatalogueService
+from chalicelib.services.ideas import IdeaService
+from chalicelib.settings import settings
+from chalicelib.store.ideas import IdeaStore
+from chalicelib.store.products import ProductStore
+from chalicelib.store.table import Table
+
+CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 4}, connect_timeout=3, read_timeout=10)
+
+
+@dataclass(frozen=True)
+class Services:
+    catalogue: CatalogueService
+    ideas: IdeaService
+
+
+@functools.cache
+def services() -> Services:
+    config = settings()
+    session = boto3.session.Session()
+    table = Table(session.client("dynamodb", config=CLIENT_CONFIG), config.table_name)
+    catalogue = CatalogueService(ProductStore(table), utc_now)
+    return Services(catalogue=catalogue, ideas=IdeaService(catalogue, IdeaStore(table), utc_now))
+
+
+def reset() -> None:
+    """Forget what was built, and the settings it was built from: for tests that change the environment."""
+    services.cache_clear()
+    settings.cache_clear()

@@ -1,0 +1,77 @@
+"""API Gateway, as far as a local stand-in can be: Chalice's local gateway with a stricter Cognito authorizer.
+
+Chalice's local gateway reads the claims of a Cognito token without checking its signature, as API.md allows
+locally, but it crashes on a token it cannot decode (no dots, bad base64, not JSON), where API Gateway answers
+401. This stand-in answers 401 with the API's error body, and serves both `make run` and the test client.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from http.server import BaseHTTPRequestHandler
+from typing import Any
+
+from chalice.app import Chalice
+from chalice.config import Config
+from chalice.local import (
+    ChaliceRequestHandler,
+    CustomLocalChalice,
+    LocalChalice,
+    LocalDevServer,
+    LocalGateway,
+    LocalGatewayAuthorizer,
+    NotAuthorizedError,
+)
+from chalice.test import Client
+
+# API Gateway's answer to a token it cannot verify, shaped as the infra template's gateway responses shape it.
+UNAUTHORIZED_BODY = json.dumps(
+    {"Code": "UnauthorizedError", "Message": "sign in: this request needs a valid identity token"}
+).encode()
+
+# Chalice warns on every request to a Cognito route that it does not check signatures; we know.
+warnings.filterwarnings("ignore", message=r".*(not a supported|not supported) in local mode.*")
+
+
+class _CognitoAuthorizer(LocalGatewayAuthorizer):
+    def authorize(self, raw_path: str, lambda_event: Any, lambda_context: Any) -> Any:
+        try:
+            return super().authorize(raw_path, lambda_event, lambda_context)
+        except (ValueError, IndexError, TypeError, AttributeError):  # a token Chalice could not decode
+            headers = {
+                "x-amzn-RequestId": lambda_context.aws_request_id,
+                "x-amzn-ErrorType": "UnauthorizedException",
+                "Access-Control-Allow-Origin": "*",
+            }
+            raise NotAuthorizedError(headers, UNAUTHORIZED_BODY) from None
+
+
+class ApiGateway(LocalGateway):
+    def __init__(self, app: Chalice, config: Config) -> None:
+        super().__init__(app, config)
+        self._authorizer = _CognitoAuthorizer(app)
+
+
+class _RequestHandler(ChaliceRequestHandler):
+    def __init__(self, request: Any, client_address: Any, server: Any, app_object: Chalice, config: Config) -> None:
+        self.local_gateway = ApiGateway(app_object, config)
+        BaseHTTPRequestHandler.__init__(self, request, client_address, server)
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the standard library's name
+        pass  # the app logs each request itself, as structured JSON
+
+
+def server(app: Chalice, config: Config, host: str, port: int) -> LocalDevServer:
+    """Chalice's local HTTP server in front of `app`, one thread per connection."""
+    # As `chalice local` does: the app keeps its current request per thread.
+    CustomLocalChalice.__bases__ = (LocalChalice, app.__class__)
+    app.__class__ = CustomLocalChalice
+    return LocalDevServer(app, config, host, port, handler_cls=_RequestHandler)
+
+
+def test_client(app: Chalice, project_dir: str, stage: str) -> Client:
+    """Chalice's test client, with this stand-in in front of the app."""
+    client = Client(app, stage_name=stage, project_dir=project_dir)
+    client.http._local_gateway = ApiGateway(app, client.http._config)
+    return client

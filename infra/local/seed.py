@@ -1,0 +1,88 @@
+"""Demo data for the local stack, entered through the same services the API uses."""
+
+from __future__ import annotations
+
+from chalicelib.domain.catalogue import ProductDraft
+from chalicelib.domain.ideas import CustomisationDraft, SuggestionDraft
+from chalicelib.wiring import Services
+
+PRODUCT_TEAM_MEMBER = "demo-pat"
+CUSTOMERS = ("demo-ada", "demo-bo", "demo-cy", "demo-dee", "demo-eli")
+
+PRODUCTS = [
+    ProductDraft(
+        product_id="roadster",
+        name="Roadster EV",
+        description="A two-seat electric roadster.",
+        options={
+            "colour": ["matte green", "midnight blue", "pearl white", "signal red"],
+            "interior": ["cork", "recycled leather", "wool"],
+            "wheels": ["18-inch aero", "19-inch sport"],
+        },
+    ),
+    ProductDraft(
+        product_id="trail-shoe",
+        name="Trail running shoe",
+        options={"colour": ["moss", "slate", "sunrise"], "sole": ["grippy", "cushioned"]},
+        vote_budget=5,
+    ),
+    ProductDraft(
+        product_id="desk-lamp",
+        name="Desk lamp",
+        options={"finish": ["brass", "matte black", "oak"], "light": ["warm", "daylight"]},
+    ),
+]
+
+# (author, product, idea)
+IDEAS = [
+    (
+        "demo-ada",
+        "roadster",
+        CustomisationDraft(kind="customisation", options={"colour": "matte green", "interior": "cork"}),
+    ),
+    (
+        "demo-bo",
+        "roadster",
+        CustomisationDraft(kind="customisation", options={"colour": "signal red", "wheels": "19-inch sport"}),
+    ),
+    (
+        "demo-cy",
+        "roadster",
+        CustomisationDraft(
+            kind="customisation",
+            options={"colour": "pearl white", "interior": "wool"},
+            title="A winter roadster",
+            description="Wool seats stay warm with the roof down.",
+        ),
+    ),
+    (
+        "demo-dee",
+        "roadster",
+        SuggestionDraft(
+            kind="suggestion",
+            title="A roof rack for two surfboards",
+            description="Weekend trips to the coast need boards.",
+        ),
+    ),
+    (
+        "demo-eli",
+        "roadster",
+        SuggestionDraft(
+            kind="suggestion", title="Heated steering wheel", description="Cold mornings are the only downside."
+        ),
+    ),
+    ("demo-ada", "trail-shoe", CustomisationDraft(kind="customisation", options={"colour": "moss", "sole": "grippy"})),
+    (
+        "demo-bo",
+        "trail-shoe",
+        SuggestionDraft(kind="suggestion", title="Half sizes", description="Between 42 and 43 neither fits well."),
+    ),
+    ("demo-cy", "desk-lamp", CustomisationDraft(kind="customisation", options={"finish": "oak", "light": "warm"})),
+]
+
+
+def seed(services: Services) -> None:
+    for product in PRODUCTS:
+        services.catalogue.create(product)
+    for author, product_id, idea in IDEAS:
+        services.ideas.submit(author, product_id, idea)

@@ -1,0 +1,50 @@
+"""The cloud resources as CloudFormation, built from the store's schema.
+
+`infra.template` merges these into `chalice package`; `infra.local.provision` creates the same resources on moto.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.store.schema import INDEXES, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
+
+Resource = dict[str, Any]
+
+
+def table() -> Resource:
+    key_attributes = sorted({PARTITION_KEY, SORT_KEY} | {a for i in INDEXES for a in (i.partition_key, i.sort_key)})
+    return {
+        "Type": "AWS::DynamoDB::Table",
+        "DeletionPolicy": "Retain",
+        "UpdateReplacePolicy": "Retain",
+        "Properties": {
+            "BillingMode": "PAY_PER_REQUEST",
+            "AttributeDefinitions": [{"AttributeName": a, "AttributeType": "S"} for a in key_attributes],
+            "KeySchema": [
+                {"AttributeName": PARTITION_KEY, "KeyType": "HASH"},
+                {"AttributeName": SORT_KEY, "KeyType": "RANGE"},
+            ],
+            "GlobalSecondaryIndexes": [
+                {
+                    "IndexName": index.name,
+                    "KeySchema": [
+                        {"AttributeName": index.partition_key, "KeyType": "HASH"},
+                        {"AttributeName": index.sort_key, "KeyType": "RANGE"},
+                    ],
+                    # A page is served from the index alone.
+                    "Projection": {"ProjectionType": "ALL"},
+                }
+                for index in INDEXES
+            ],
+            "StreamSpecification": {"StreamViewType": "NEW_AND_OLD_IMAGES"},
+            "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
+            "SSESpecification": {"SSEEnabled": True},
+            "TimeToLiveSpecification": {"AttributeName": TTL_ATTRIBUTE, "Enabled": True},
+        },
+    }
+
+
+def data_resources() -> dict[str, Resource]:
+    """The resources that hold data, by logical id: what the local stack provisions too."""
+    return {"Table": table()}

@@ -1,0 +1,82 @@
+"""Fixtures: the local stage's environment, AWS from moto in-process, and Chalice's test client."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from chalicelib import wiring
+from infra.local import stage
+from infra.local.gateway import test_client
+from infra.local.provision import provision
+
+
+@pytest.fixture
+def local_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
+    # A stray endpoint or profile would send boto3 past moto's in-process mock.
+    for name in list(os.environ):
+        if name.startswith("AWS_"):
+            monkeypatch.delenv(name)
+    env = stage.environment()
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    wiring.reset()
+    yield env
+    wiring.reset()
+
+
+@pytest.fixture
+def aws(local_environment: dict[str, str]) -> Iterator[boto3.session.Session]:
+    with mock_aws():
+        session = boto3.session.Session()
+        provision(session, stage.resource_names(local_environment))
+        yield session
+
+
+class Api:
+    """Chalice's test client, speaking JSON."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json_body: Any = None,
+        headers: dict[str, str] | None = None,
+        body: bytes | None = None,
+    ) -> Any:
+        headers = {"Content-Type": "application/json", **(headers or {})}
+        if json_body is not None:
+            body = json.dumps(json_body).encode()
+        return self.client.http.request(method, path, headers=headers, body=body or b"")
+
+    def get(self, path: str, **kwargs: Any) -> Any:
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, body: Any = None, **kwargs: Any) -> Any:
+        return self.request("POST", path, json_body=body, **kwargs)
+
+    def put(self, path: str, body: Any = None, **kwargs: Any) -> Any:
+        return self.request("PUT", path, json_body=body, **kwargs)
+
+    def patch(self, path: str, body: Any = None, **kwargs: Any) -> Any:
+        return self.request("PATCH", path, json_body=body, **kwargs)
+
+    def delete(self, path: str, **kwargs: Any) -> Any:
+        return self.request("DELETE", path, **kwargs)
+
+
+@pytest.fixture
+def api(aws: boto3.session.Session) -> Api:
+    from app import app
+
+    return Api(test_client(app, str(stage.ROOT), stage.STAGE))

@@ -1,0 +1,80 @@
+"""`make run` as a newcomer meets it: demo data, the Products and Ideas routes, exact status codes."""
+
+from __future__ import annotations
+
+import socket
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from infra.local.tokens import bearer
+from tests.e2e.conftest import start_local_stack
+
+pytestmark = pytest.mark.e2e
+
+TEAM = bearer("e2e-pat", "product-team")
+ADA = bearer("e2e-ada")
+
+
+def new_product(local_stack, http) -> str:
+    product_id = f"e2e-{uuid.uuid4().hex[:8]}"
+    body = {"product_id": product_id, "name": "Bike", "options": {"frame": ["steel", "carbon"], "bell": ["yes", "no"]}}
+    assert http.post(f"{local_stack.url}/products", json=body, headers=TEAM).status_code == 201
+    return product_id
+
+
+def test_the_demo_catalogue_and_ideas_are_there(local_stack, http):
+    products = http.get(f"{local_stack.url}/products").json()["items"]
+    assert {"roadster", "trail-shoe", "desk-lamp"} <= {p["product_id"] for p in products}
+    ideas = http.get(f"{local_stack.url}/products/roadster/ideas?sort=new").json()["items"]
+    assert len(ideas) >= 4
+
+
+def test_products_over_http(local_stack, http):
+    product_id = new_product(local_stack, http)
+    url = f"{local_stack.url}/products"
+    assert http.post(url, json={"product_id": product_id, "name": "Again"}, headers=TEAM).status_code == 409
+    assert http.post(url, json={"product_id": "x1", "name": "X"}, headers=ADA).status_code == 403
+    assert http.post(url, json={"product_id": "x1", "name": "X"}).status_code == 401
+    assert http.post(url, json={"product_id": "x1", "name": "X"}, headers={"Authorization": "junk"}).status_code == 401
+    assert http.get(f"{url}/{product_id}").json()["name"] == "Bike"
+    assert http.get(f"{url}/no-such-product").status_code == 404
+    assert http.get(f"{url}?limit=0").status_code == 400
+
+
+def test_ideas_over_http(local_stack, http):
+    product_id = new_product(local_stack, http)
+    url = f"{local_stack.url}/products/{product_id}/ideas"
+    first = http.post(url, json={"kind": "customisation", "options": {"frame": "steel", "bell": "yes"}}, headers=ADA)
+    assert first.status_code == 201
+    same = http.post(url, json={"kind": "customisation", "options": {"BELL": "Yes", "Frame": "Steel"}}, headers=ADA)
+    assert same.status_code == 200
+    assert same.json()["idea_id"] == first.json()["idea_id"]
+    assert http.post(url, json={"kind": "customisation", "options": {"frame": "gold"}}, headers=ADA).status_code == 400
+    assert http.post(url, data=b"{not json", headers={**ADA, "Content-Type": "application/json"}).status_code == 400
+    idea_id = first.json()["idea_id"]
+    assert http.get(f"{local_stack.url}/ideas/{idea_id}").json()["status"] == "open"
+    assert [i["idea_id"] for i in http.get(f"{url}?sort=new").json()["items"]] == [idea_id]
+
+
+def test_simultaneous_identical_customisations_make_one_idea(local_stack, http):
+    product_id = new_product(local_stack, http)
+    url = f"{local_stack.url}/products/{product_id}/ideas"
+    body = {"kind": "customisation", "options": {"frame": "carbon", "bell": "no"}}
+
+    def submit(n: int):
+        return http.post(url, json=body, headers=bearer(f"e2e-racer-{n}"))
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        answers = list(pool.map(submit, range(20)))
+    assert sorted(a.status_code for a in answers) == [200] * 19 + [201]
+    assert len({a.json()["idea_id"] for a in answers}) == 1
+
+
+def test_ctrl_c_stops_the_api_and_moto_and_frees_their_ports():
+    stack = start_local_stack()
+    assert stack.stop() == 0
+    for port in (stack.api_port, stack.moto_port):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", port))  # would raise if anything still listened

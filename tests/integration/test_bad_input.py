@@ -1,0 +1,70 @@
+"""Bad input is a clear 4xx naming what is wrong, never a 500, and writes nothing."""
+
+import pytest
+
+from tests.tokens import CUSTOMER, PRODUCT_TEAM
+
+
+@pytest.fixture
+def catalogue(api):
+    api.post(
+        "/products", {"product_id": "roadster", "name": "Roadster", "options": {"c": ["red"]}}, headers=PRODUCT_TEAM
+    )
+    return api
+
+
+def nothing_written(api):
+    products = api.get("/products").json_body["items"]
+    ideas = api.get("/products/roadster/ideas?sort=new").json_body["items"]
+    return [p["product_id"] for p in products] == ["roadster"] and ideas == []
+
+
+@pytest.mark.parametrize(
+    ("raw", "says"),
+    [
+        (b"", "a JSON object is required"),
+        (b"   ", "a JSON object is required"),
+        (b"{", "is not valid JSON"),
+        (b"{'kind': 'suggestion'}", "is not valid JSON"),
+        (b'{"kind": "suggestion", "title": NaN}', "NaN is not a JSON number"),
+        (b'{"kind": "suggestion", "title": Infinity}', "Infinity is not a JSON number"),
+        (b'{"kind": "suggestion", "kind": "customisation"}', "names a field twice"),
+        (b"[" * 20000 + b"]" * 20000, None),  # 40 KB: too large before it is too deep
+        (b"[" * 10000 + b"]" * 10000, "nested too deeply"),
+        (b'["a", "list"]', "must be a JSON object"),
+        (b'"text"', "must be a JSON object"),
+        (b"\xff\xfe{}", "is not UTF-8"),
+        (b'{"kind": "suggestion", "title": "a\\u0000b", "description": "d"}', "title"),
+        (b'{"kind": "suggestion", "title": null, "description": "d"}', "title"),
+    ],
+)
+def test_a_malformed_body_is_refused_and_writes_nothing(catalogue, raw, says):
+    answer = catalogue.request("POST", "/products/roadster/ideas", body=raw, headers=CUSTOMER)
+    assert answer.status_code in (400, 413)
+    assert set(answer.json_body) == {"Code", "Message"}
+    if says:
+        assert says in answer.json_body["Message"]
+    assert nothing_written(catalogue)
+
+
+def test_a_body_over_32_kib_is_413(catalogue):
+    big = {"kind": "suggestion", "title": "Big", "description": "x" * (33 * 1024)}
+    answer = catalogue.post("/products/roadster/ideas", big, headers=CUSTOMER)
+    assert answer.status_code == 413
+    assert answer.json_body["Code"] == "RequestEntityTooLargeError"
+    assert nothing_written(catalogue)
+
+
+def test_a_body_that_is_not_json_is_refused_by_media_type(catalogue):
+    answer = catalogue.request(
+        "POST", "/products/roadster/ideas", body=b"kind=suggestion", headers={**CUSTOMER, "Content-Type": "text/plain"}
+    )
+    assert answer.status_code == 415
+    assert nothing_written(catalogue)
+
+
+def test_nothing_in_the_body_chooses_who_submits(catalogue):
+    body = {"kind": "suggestion", "title": "t", "description": "d", "customer_id": "someone-else"}
+    answer = catalogue.post("/products/roadster/ideas", body, headers=CUSTOMER)
+    assert answer.status_code == 400
+    assert "customer_id: is not a field of this request" in answer.json_body["Message"]

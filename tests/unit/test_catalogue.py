@@ -1,0 +1,61 @@
+import pytest
+from pydantic import ValidationError
+
+from chalicelib.domain.catalogue import Product, ProductDraft
+from chalicelib.domain.text import utc_now
+from chalicelib.errors import InvalidInput
+
+
+def roadster() -> Product:
+    draft = ProductDraft(
+        product_id="roadster",
+        name="Roadster",
+        options={"Colour": ["Matte Green", "red"], "interior": ["cork", "leather"]},
+    )
+    return Product.from_draft(draft, utc_now())
+
+
+def test_chosen_options_take_the_products_spelling_whatever_the_letter_case():
+    assert roadster().choose({"colour": "MATTE GREEN", "INTERIOR": "Cork"}) == {
+        "Colour": "Matte Green",
+        "interior": "cork",
+    }
+
+
+def test_every_option_the_product_does_not_offer_is_named():
+    with pytest.raises(InvalidInput) as refused:
+        roadster().choose({"wheels": "18-inch", "colour": "pink", "interior": "cork"})
+    fields = [p.field for p in refused.value.problems]
+    assert fields == ["options.wheels", "options.colour"]
+    assert "choose one of: Matte Green, red" in str(refused.value)
+
+
+def test_a_dimension_given_twice_in_different_case_is_refused():
+    with pytest.raises(InvalidInput, match="given twice"):
+        roadster().choose({"colour": "red", "COLOUR": "red"})
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"colour": ["red"], "Colour": ["blue"]},  # the same dimension twice
+        {"colour": ["red", "RED"]},  # the same value twice
+        {"colour": []},  # nothing to choose
+        {f"d{i}": ["x"] for i in range(21)},  # too many dimensions
+    ],
+)
+def test_a_product_offers_each_choice_once_and_not_too_many(options):
+    with pytest.raises(ValidationError):
+        ProductDraft(product_id="p1", name="P", options=options)
+
+
+@pytest.mark.parametrize("product_id", ["Roadster", "-roadster", "roadster-", "road ster", "a" * 65, ""])
+def test_product_ids_are_slugs(product_id):
+    with pytest.raises(ValidationError):
+        ProductDraft(product_id=product_id, name="P")
+
+
+@pytest.mark.parametrize("budget", [0, 51])
+def test_vote_budgets_lie_between_1_and_50(budget):
+    with pytest.raises(ValidationError):
+        ProductDraft(product_id="p1", name="P", vote_budget=budget)

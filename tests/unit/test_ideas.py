@@ -1,0 +1,88 @@
+from datetime import timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
+from chalicelib.domain.ideas import (
+    IDEA_ID,
+    CustomisationDraft,
+    Idea,
+    IdeaDraft,
+    customisation_id,
+    new_suggestion_id,
+)
+from chalicelib.domain.text import utc_now
+from tests.unit.test_catalogue import roadster
+
+
+def test_the_same_customisation_is_the_same_idea_whatever_the_order_and_letter_case():
+    a = customisation_id("roadster", {"colour": "matte green", "interior": "cork"})
+    b = customisation_id("roadster", {"Interior": "CORK", "COLOUR": "Matte Green"})
+    assert a == b
+    assert IDEA_ID.match(a)
+
+
+def test_the_same_options_on_another_product_are_another_idea():
+    options = {"colour": "red"}
+    assert customisation_id("roadster", options) != customisation_id("coupe", options)
+
+
+@given(st.dictionaries(st.text(min_size=1), st.text(min_size=1), min_size=1, max_size=5))
+def test_customisation_ids_are_well_formed_for_any_options(options):
+    assert IDEA_ID.match(customisation_id("p", options))
+
+
+def test_suggestions_get_fresh_ids():
+    ids = {new_suggestion_id() for _ in range(1000)}
+    assert len(ids) == 1000
+    assert all(IDEA_ID.match(i) for i in ids)
+
+
+def test_a_customisation_without_a_title_is_titled_by_its_options():
+    draft = CustomisationDraft(kind="customisation", options={"interior": "cork", "colour": "red"})
+    idea = Idea.customisation(roadster(), draft, utc_now())
+    assert idea.title == "interior: cork, Colour: red"
+    assert idea.options == {"interior": "cork", "Colour": "red"}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"kind": "suggestion", "title": "Cup holder"},  # a suggestion needs a description
+        {"kind": "suggestion", "title": " ", "description": "x"},  # blank after trimming
+        {"kind": "suggestion", "title": "a\x00b", "description": "x"},  # a null byte
+        {"kind": "customisation", "options": {}},  # nothing chosen
+        {"kind": "customisation", "options": {"colour": 1}},  # not text
+        {"kind": "customisation", "options": {"colour": "red"}, "colour": "red"},  # not a field
+        {"kind": "wish", "title": "x", "description": "y"},
+    ],
+)
+def test_malformed_ideas_are_refused(body):
+    with pytest.raises(ValidationError):
+        IdeaDraft.model_validate(body)
+
+
+def test_line_breaks_are_allowed_in_descriptions_but_not_in_titles():
+    IdeaDraft.model_validate({"kind": "suggestion", "title": "Racks", "description": "One.\nTwo.\r\n\tThree."})
+    with pytest.raises(ValidationError):
+        IdeaDraft.model_validate({"kind": "suggestion", "title": "Ra\ncks", "description": "x"})
+
+
+def test_my_vote_is_shown_only_to_signed_in_callers():
+    idea = Idea.customisation(
+        roadster(), CustomisationDraft(kind="customisation", options={"colour": "red"}), utc_now()
+    )
+    assert "my_vote" not in idea.view().model_dump(mode="json")
+    assert idea.view().for_caller(None).model_dump(mode="json")["my_vote"] is None
+    assert idea.view().for_caller(1).model_dump(mode="json")["my_vote"] == 1
+
+
+def test_times_are_iso_8601_utc_with_milliseconds():
+    now = utc_now()
+    idea = Idea.customisation(roadster(), CustomisationDraft(kind="customisation", options={"colour": "red"}), now)
+    shown = idea.view().model_dump(mode="json")
+    assert shown["created_at"].endswith("Z")
+    assert len(shown["created_at"]) == len("2026-11-22T10:00:00.123Z")
+    assert now - timedelta(seconds=1) < idea.created_at <= now

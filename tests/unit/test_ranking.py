@@ -1,0 +1,49 @@
+from datetime import timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from chalicelib.domain.ranking import HOT_EPOCH, confidence, hot
+
+
+@pytest.mark.parametrize(
+    ("up", "down", "expected"),
+    [
+        (0, 0, 0.0),
+        (1, 0, 0.2065),  # one vote proves little
+        (5, 0, 0.5655),
+        (100, 0, 0.9630),
+        (60, 40, 0.5020),
+        (0, 10, 0.0),
+    ],
+)
+def test_confidence_is_the_wilson_lower_bound_at_95_percent(up, down, expected):
+    assert confidence(up, down) == pytest.approx(expected, abs=5e-4)
+
+
+def test_many_votes_at_a_high_share_beat_few_votes_at_a_perfect_share():
+    assert confidence(90, 10) > confidence(3, 0)
+
+
+@given(st.integers(0, 10_000), st.integers(0, 10_000))
+def test_confidence_lies_below_the_observed_share(up, down):
+    score = confidence(up, down)
+    assert 0.0 <= score <= 1.0
+    if up + down:
+        assert score <= up / (up + down) + 1e-9
+
+
+def test_a_newer_idea_with_the_same_net_votes_is_hotter():
+    created = HOT_EPOCH + timedelta(days=300)
+    assert hot(10, created + timedelta(hours=1)) > hot(10, created)
+
+
+def test_hot_rises_with_net_votes_at_the_same_age():
+    created = HOT_EPOCH + timedelta(days=300)
+    assert hot(-3, created) < hot(0, created) < hot(1, created) < hot(10, created) < hot(1000, created)
+
+
+def test_a_tenfold_lead_in_votes_is_worth_half_a_day_of_recency():
+    created = HOT_EPOCH + timedelta(days=300)
+    assert hot(99, created) == pytest.approx(hot(9, created + timedelta(hours=12.5)), abs=1e-6)
