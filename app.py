@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-from chalice.app import Chalice
+from typing import Any
+
+from chalice.app import Chalice, DynamoDBEvent
 from pydantic import BaseModel
 
 from chalicelib.domain.catalogue import Product, ProductDraft
 from chalicelib.domain.ideas import IdeaDraft, IdeaView
 from chalicelib.domain.listing import IdeaListQuery, IdeaPage, PageQuery, ProductPage
-from chalicelib.http import Access, Api, Reply, created
+from chalicelib.domain.voting import MyVotes, MyVotesQuery, VoteBody, VoteView
+from chalicelib.http import NO_CONTENT, Access, Api, Reply, created
 from chalicelib.identity import Caller
+from chalicelib.streams.handler import handle_stream_batch
 from chalicelib.wiring import services
+
+# The table's stream ARN is only known once the stack exists: the infra template puts it here (aws/chalice#1882).
+TABLE_STREAM_ARN_PLACEHOLDER = "arn:aws:dynamodb:us-east-1:000000000000:table/SetByInfra/stream/1970-01-01T00:00:00.000"
 
 app = Chalice(app_name="cocreate")
 api = Api(app)
@@ -75,3 +82,46 @@ def list_ideas(product_id: str, query: IdeaListQuery) -> IdeaPage:
 @api.route("GET", "/ideas/{idea_id}", Access.PUBLIC, summary="One idea", responses={200: IdeaView})
 def get_idea(idea_id: str, caller: Caller | None) -> IdeaView:
     return services().ideas.view(idea_id, caller)
+
+
+@api.route(
+    "PUT",
+    "/ideas/{idea_id}/vote",
+    Access.CUSTOMER,
+    summary="Vote for (1) or against (-1) an open idea; the same vote again changes nothing",
+    body=VoteBody,
+    responses={200: VoteView},
+)
+def cast_vote(idea_id: str, body: VoteBody, caller: Caller) -> VoteView:
+    return services().voting.cast(caller.customer_id, idea_id, body.value)
+
+
+@api.route(
+    "DELETE", "/ideas/{idea_id}/vote", Access.CUSTOMER, summary="Withdraw your vote, if any", responses={204: None}
+)
+def retract_vote(idea_id: str, caller: Caller) -> Reply:
+    services().voting.retract(caller.customer_id, idea_id)
+    return NO_CONTENT
+
+
+@api.route(
+    "GET",
+    "/me/votes",
+    Access.CUSTOMER,
+    summary="Your votes, and how much of each product's vote budget they hold",
+    query=MyVotesQuery,
+    responses={200: MyVotes},
+)
+def my_votes(caller: Caller, query: MyVotesQuery) -> MyVotes:
+    return services().voting.mine(caller.customer_id, query)
+
+
+@app.on_dynamodb_record(
+    stream_arn=TABLE_STREAM_ARN_PLACEHOLDER,
+    batch_size=1000,
+    starting_position="TRIM_HORIZON",
+    maximum_batching_window_in_seconds=1,
+)
+def on_table_change(event: DynamoDBEvent) -> dict[str, Any]:
+    """Ballot changes become idea counts; see chalicelib/streams."""
+    return handle_stream_batch(event.to_dict(), services().aggregator)

@@ -38,6 +38,14 @@ class AlreadyExists(DomainError):
     pass
 
 
+class IdeaClosed(DomainError):
+    pass
+
+
+class VoteBudgetExhausted(DomainError):
+    pass
+
+
 class Unauthenticated(DomainError):
     pass
 

@@ -48,6 +48,8 @@ STATUS: dict[type[DomainError], tuple[int, str]] = {
     errors.Forbidden: (403, "ForbiddenError"),
     errors.NotFound: (404, "NotFoundError"),
     errors.AlreadyExists: (409, "ConflictError"),
+    errors.IdeaClosed: (409, "IdeaClosed"),
+    errors.VoteBudgetExhausted: (409, "VoteBudgetExhausted"),
     errors.PayloadTooLarge: (413, "RequestEntityTooLargeError"),
 }
 
@@ -69,6 +71,9 @@ class Reply:
 
 def created(body: BaseModel) -> Reply:
     return Reply(body, status=201)
+
+
+NO_CONTENT = Reply(None, status=204)
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,14 @@ from botocore.config import Config
 from chalicelib.domain.text import utc_now
 from chalicelib.services.catalogue import CatalogueService
 from chalicelib.services.ideas import IdeaService
+from chalicelib.services.voting import VotingService
 from chalicelib.settings import settings
+from chalicelib.store.ballots import BallotStore
 from chalicelib.store.ideas import IdeaStore
 from chalicelib.store.products import ProductStore
 from chalicelib.store.table import Table
+from chalicelib.store.tallies import TallyStore
+from chalicelib.streams.aggregator import VoteAggregator
 
 CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 4}, connect_timeout=3, read_timeout=10)
 
@@ -23,6 +27,8 @@ CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 4}, connect_
 class Services:
     catalogue: CatalogueService
     ideas: IdeaService
+    voting: VotingService
+    aggregator: VoteAggregator
 
 
 @functools.cache
@@ -31,7 +37,14 @@ def services() -> Services:
     session = boto3.session.Session()
     table = Table(session.client("dynamodb", config=CLIENT_CONFIG), config.table_name)
     catalogue = CatalogueService(ProductStore(table), utc_now)
-    return Services(catalogue=catalogue, ideas=IdeaService(catalogue, IdeaStore(table), utc_now))
+    ideas = IdeaStore(table)
+    voting = VotingService(catalogue, ideas, BallotStore(table))
+    return Services(
+        catalogue=catalogue,
+        ideas=IdeaService(catalogue, ideas, voting, utc_now),
+        voting=voting,
+        aggregator=VoteAggregator(TallyStore(table)),
+    )
 
 
 def reset() -> None:

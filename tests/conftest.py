@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections.abc import Iterator
@@ -15,6 +16,7 @@ from chalicelib import wiring
 from infra.local import stage
 from infra.local.gateway import test_client
 from infra.local.provision import provision
+from infra.local.pump import EventPump
 
 
 @pytest.fixture
@@ -31,11 +33,20 @@ def local_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str
     wiring.reset()
 
 
-@pytest.fixture
-def aws(local_environment: dict[str, str]) -> Iterator[boto3.session.Session]:
+@contextlib.contextmanager
+def moto_world(env: dict[str, str]) -> Iterator[boto3.session.Session]:
+    """A fresh AWS in moto, in-process, with the local stage's resources; services built anew for it."""
     with mock_aws():
         session = boto3.session.Session()
-        provision(session, stage.resource_names(local_environment))
+        provision(session, stage.resource_names(env))
+        wiring.reset()
+        yield session
+    wiring.reset()
+
+
+@pytest.fixture
+def aws(local_environment: dict[str, str]) -> Iterator[boto3.session.Session]:
+    with moto_world(local_environment) as session:
         yield session
 
 
@@ -80,3 +91,11 @@ def api(aws: boto3.session.Session) -> Api:
     from app import app
 
     return Api(test_client(app, str(stage.ROOT), stage.STAGE))
+
+
+@pytest.fixture
+def pump(aws: boto3.session.Session, local_environment: dict[str, str]) -> EventPump:
+    """Lambda's stream event source, locally: `pump.drain()` delivers what was written so far."""
+    from app import on_table_change
+
+    return EventPump(aws, local_environment["COCREATE_TABLE"], on_table_change)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from chalicelib.domain.ideas import IDEA_ID, Idea, IdeaStatus
 from chalicelib.domain.listing import IdeaOrder
 from chalicelib.domain.text import iso
@@ -52,6 +54,39 @@ class IdeaStore:
             return None  # it cannot exist, and would not make a valid key
         item = self.table.get(keys.idea(idea_id))
         return Idea.model_validate(item) if item else None
+
+    def closed(self, idea_ids: Sequence[str], *, consistent: bool = False) -> set[str]:
+        """Which of `idea_ids` take no more votes: the closed ones, and any that do not exist."""
+        items = self.table.batch_get(
+            [keys.idea(i) for i in set(idea_ids)], consistent=consistent, attributes=("idea_id", "status")
+        )
+        open_ = {item["idea_id"] for item in items if not IdeaStatus(item["status"]).closed}
+        return set(idea_ids) - open_
+
+    def change_status(self, was: Idea, now: Idea) -> None:
+        """Store `now`'s status, response and merge target, moving it between its product's lists, provided its
+        status is still `was`'s. Raises ConditionFailed when the status changed meanwhile."""
+        names = {"#status": "status", "#updated_at": "updated_at", "#listing": LISTING}
+        values = {
+            ":status": now.status.value,
+            ":updated_at": iso(now.updated_at),
+            ":listing": keys.listing(now.product_id, now.status),
+            ":was": was.status.value,
+        }
+        assignments = ["#status = :status", "#updated_at = :updated_at", "#listing = :listing"]
+        removals = []
+        for field in ("response", "merged_into"):
+            names[f"#{field}"] = field
+            value = getattr(now, field)
+            if value is None:
+                removals.append(f"#{field}")
+            else:
+                assignments.append(f"#{field} = :{field}")
+                values[f":{field}"] = value
+        text = "SET " + ", ".join(assignments) + (" REMOVE " + ", ".join(removals) if removals else "")
+        self.table.update(
+            keys.idea(now.idea_id), Expression(text, names, values), condition=Expression("#status = :was")
+        )
 
     def page(
         self, product_id: str, status: IdeaStatus, order: IdeaOrder, limit: int, cursor: str | None

@@ -20,3 +20,20 @@ def idea(idea_id: str) -> Key:
 
 def listing(product_id: str, status: IdeaStatus) -> str:
     return f"PRODUCT#{product_id}#STATUS#{status.value}"
+
+
+BALLOT_PREFIX = "BALLOT#"
+
+
+def customer(customer_id: str) -> str:
+    return f"CUSTOMER#{customer_id}"
+
+
+def ballot(customer_id: str, product_id: str) -> Key:
+    """A customer's votes on one product's ideas: spread over every customer, no item is hot."""
+    return {PARTITION_KEY: customer(customer_id), SORT_KEY: f"{BALLOT_PREFIX}{product_id}"}
+
+
+def checkpoint(shard_id: str) -> Key:
+    """How far the aggregator has applied a shard of the table's stream."""
+    return {PARTITION_KEY: f"STREAM#{shard_id}", SORT_KEY: "CHECKPOINT"}

@@ -63,20 +63,26 @@ def page(
     limit: int,
     cursor: str | None,
     descending: bool = False,
+    sort_prefix: str | None = None,
 ) -> tuple[list[Item], str | None]:
     """Up to `limit` items of one partition of `index`, from `cursor` on: one Query, reading only the page.
 
-    `fixed` names the attributes every key of the list shares (the partition, say), which a cursor must carry.
+    `fixed` names the attributes every key of the list shares (the partition, say), which a cursor must carry;
+    `sort_prefix` keeps the page to the items whose sort key begins with it.
     """
-    scope = f"{index.name}:{partition}"
-    free = frozenset({PARTITION_KEY, index.sort_key})
+    scope = f"{index.name or 'table'}:{partition}"
+    free = frozenset({PARTITION_KEY, index.sort_key}) - fixed.keys()
     start = decode(scope, cursor, fixed, free) if cursor else None
-    key_condition = Expression(
-        "#partition = :partition", {"#partition": index.partition_key}, {":partition": partition}
-    )
+    names, values = {"#partition": index.partition_key}, {":partition": partition}
+    text = "#partition = :partition"
+    if sort_prefix is not None:
+        if start and not start[index.sort_key].startswith(sort_prefix):
+            raise InvalidInput.of("cursor", _REFUSED)
+        names["#sort"], values[":prefix"] = index.sort_key, sort_prefix
+        text += " AND begins_with(#sort, :prefix)"
     # One more than asked tells whether another page exists, so that the last page says so.
     items, stopped_at = table.query(
-        key_condition, index=index.name, limit=limit + 1, start=start, descending=descending
+        Expression(text, names, values), index=index.name, limit=limit + 1, start=start, descending=descending
     )
     items, more = items[:limit], len(items) > limit or stopped_at is not None
     next_cursor = encode(scope, key_of(items[-1], index.partition_key, index.sort_key)) if more and items else None

@@ -13,10 +13,12 @@ TTL_ATTRIBUTE = "expires_at"
 
 @dataclass(frozen=True)
 class Index:
-    name: str
+    name: str | None  # None: the table itself
     partition_key: str
     sort_key: str
 
+
+TABLE = Index(None, PARTITION_KEY, SORT_KEY)
 
 # Products, in id order, all in one partition: the catalogue is small and read far more than written.
 CATALOGUE = Index("catalogue", "CATALOGUE_PK", "CATALOGUE_SK")
@@ -25,4 +27,4 @@ CATALOGUE = Index("catalogue", "CATALOGUE_PK", "CATALOGUE_SK")
 LISTING = "LISTING"
 RANKINGS = {order: Index(order.value, LISTING, f"{order.value.upper()}_SK") for order in IdeaOrder}
 
-INDEXES = (CATALOGUE, *RANKINGS.values())
+INDEXES: tuple[Index, ...] = (CATALOGUE, *RANKINGS.values())

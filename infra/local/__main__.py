@@ -1,10 +1,13 @@
-"""`make run`: moto's server, the resources, demo data and the API on http://127.0.0.1:8000, until Ctrl-C.
+"""`make run`: moto's server, the resources, demo data, the API on http://127.0.0.1:8000 and the event pump,
+until Ctrl-C.
 
-Ports: COCREATE_API_PORT (8000) and COCREATE_MOTO_PORT (5000), both on 127.0.0.1.
+Ports, all on 127.0.0.1: COCREATE_API_PORT (8000), COCREATE_MOTO_PORT (5000) and COCREATE_PUMP_PORT (8001), where
+`POST /drain` answers once every vote so far is counted.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 import signal
 import sys
@@ -15,20 +18,21 @@ from chalice.cli.factory import CLIFactory
 
 from chalicelib.wiring import services
 from infra.local import stage
+from infra.local.control import ControlServer
 from infra.local.gateway import server
 from infra.local.moto_server import moto_server, port_free
 from infra.local.provision import provision
+from infra.local.pump import EventPump
 from infra.local.seed import CUSTOMERS, PRODUCT_TEAM_MEMBER, seed
 from infra.local.tokens import token
 
 HOST = "127.0.0.1"
+PORTS = {"COCREATE_API_PORT": "8000", "COCREATE_MOTO_PORT": "5000", "COCREATE_PUMP_PORT": "8001"}
 
 
 def main() -> int:
-    api_port = int(os.environ.get("COCREATE_API_PORT", "8000"))
-    moto_port = int(os.environ.get("COCREATE_MOTO_PORT", "5000"))
-
-    for name, port in (("COCREATE_API_PORT", api_port), ("COCREATE_MOTO_PORT", moto_port)):
+    ports = {name: int(os.environ.get(name, default)) for name, default in PORTS.items()}
+    for name, port in ports.items():
         if not port_free(HOST, port):
             print(f"Port {port} on {HOST} is taken. Stop what uses it, or set {name} to another port.", file=sys.stderr)
             return 1
@@ -38,29 +42,45 @@ def main() -> int:
         signal.signal(signal_number, lambda *_: stop.set())
 
     env = stage.environment()
-    with moto_server(HOST, moto_port) as moto_url:
+    with moto_server(HOST, ports["COCREATE_MOTO_PORT"]) as moto_url:
         os.environ.update(env, AWS_ENDPOINT_URL=moto_url)  # boto3 sends every call to moto
 
-        provision(boto3.session.Session(), stage.resource_names(env))
+        session = boto3.session.Session()
+        provision(session, stage.resource_names(env))
         config = CLIFactory(project_dir=str(stage.ROOT), environ=os.environ).create_config_obj(stage.STAGE)
         app = config.chalice_app
+        functions = importlib.import_module("app")  # what Chalice loaded: the Lambda functions' module
+        pump = EventPump(session, env["COCREATE_TABLE"], functions.on_table_change)
         seed(services())
+        pump.drain()  # the demo's votes counted before the first request
 
-        api = server(app, config, HOST, api_port)
-        threading.Thread(target=api.serve_forever, name="api", daemon=True).start()
-        print(_banner(f"http://{HOST}:{api_port}", moto_url), flush=True)
+        api = server(app, config, HOST, ports["COCREATE_API_PORT"])
+        control = ControlServer(HOST, ports["COCREATE_PUMP_PORT"], pump)
+        threads = [
+            threading.Thread(target=api.serve_forever, name="api"),
+            threading.Thread(target=control.serve_forever, name="control"),
+            threading.Thread(target=pump.run, args=(stop,), name="pump"),
+        ]
+        for thread in threads:
+            thread.start()
+        print(_banner(f"http://{HOST}:{ports['COCREATE_API_PORT']}", moto_url, ports["COCREATE_PUMP_PORT"]), flush=True)
         stop.wait()
-        print("\nStopping: API, then moto.", flush=True)
+        print("\nStopping: API, event pump, then moto.", flush=True)
         api.shutdown()
+        control.shutdown()
+        for thread in threads:
+            thread.join()
     return 0
 
 
-def _banner(api_url: str, moto_url: str) -> str:
+def _banner(api_url: str, moto_url: str, pump_port: int) -> str:
     return f"""
-cocreate is running locally, with demo products and ideas.
+cocreate is running locally, with demo products, ideas and votes.
 
   API             {api_url}        try: curl {api_url}/products/roadster/ideas
   AWS (moto)      {moto_url}
+  Event pump      counts follow votes within a second; to wait for them:
+                  curl -X POST http://{HOST}:{pump_port}/drain
 
   Sign in as a demo customer, or as the product team:
     export CUSTOMER='Authorization: Bearer {token(CUSTOMERS[0])}'

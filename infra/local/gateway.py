@@ -22,6 +22,7 @@ from chalice.local import (
     LocalGateway,
     LocalGatewayAuthorizer,
     NotAuthorizedError,
+    ThreadedHTTPServer,
 )
 from chalice.test import Client
 
@@ -62,12 +63,16 @@ class _RequestHandler(ChaliceRequestHandler):
         pass  # the app logs each request itself, as structured JSON
 
 
+class _HTTPServer(ThreadedHTTPServer):
+    request_queue_size = 128  # the standard library's 5 resets connections when many customers vote at once
+
+
 def server(app: Chalice, config: Config, host: str, port: int) -> LocalDevServer:
     """Chalice's local HTTP server in front of `app`, one thread per connection."""
     # As `chalice local` does: the app keeps its current request per thread.
     CustomLocalChalice.__bases__ = (LocalChalice, app.__class__)
     app.__class__ = CustomLocalChalice
-    return LocalDevServer(app, config, host, port, handler_cls=_RequestHandler)
+    return LocalDevServer(app, config, host, port, handler_cls=_RequestHandler, server_cls=_HTTPServer)
 
 
 def test_client(app: Chalice, project_dir: str, stage: str) -> Client:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from chalicelib.domain.catalogue import ProductDraft
 from chalicelib.domain.ideas import CustomisationDraft, SuggestionDraft
+from chalicelib.domain.voting import VoteValue
 from chalicelib.wiring import Services
 
 PRODUCT_TEAM_MEMBER = "demo-pat"
@@ -81,8 +82,27 @@ IDEAS = [
 ]
 
 
+# (voter, index into IDEAS, vote)
+VOTES: list[tuple[str, int, VoteValue]] = [
+    ("demo-bo", 0, 1),
+    ("demo-cy", 0, 1),
+    ("demo-dee", 0, 1),
+    ("demo-eli", 0, -1),
+    ("demo-ada", 1, -1),
+    ("demo-cy", 1, 1),
+    ("demo-ada", 2, 1),
+    ("demo-bo", 3, 1),
+    ("demo-cy", 3, 1),
+    ("demo-ada", 4, 1),
+    ("demo-bo", 5, 1),
+    ("demo-ada", 6, 1),
+    ("demo-dee", 7, 1),
+]
+
+
 def seed(services: Services) -> None:
     for product in PRODUCTS:
         services.catalogue.create(product)
-    for author, product_id, idea in IDEAS:
-        services.ideas.submit(author, product_id, idea)
+    ideas = [services.ideas.submit(author, product_id, idea).view.idea_id for author, product_id, idea in IDEAS]
+    for voter, idea, value in VOTES:
+        services.voting.cast(voter, ideas[idea], value)

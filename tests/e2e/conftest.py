@@ -30,11 +30,18 @@ class LocalStack:
     process: subprocess.Popen[str]
     api_port: int
     moto_port: int
+    pump_port: int
     output: list[str] = field(default_factory=list)
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.api_port}"
+
+    def drain(self) -> int:
+        """Wait until every vote so far is counted."""
+        answer = requests.post(f"http://127.0.0.1:{self.pump_port}/drain", timeout=60)
+        answer.raise_for_status()
+        return int(answer.json()["delivered"])
 
     def stop(self, timeout: float = 30) -> int:
         self.process.send_signal(signal.SIGINT)
@@ -42,9 +49,14 @@ class LocalStack:
 
 
 def start_local_stack(timeout: float = 120) -> LocalStack:
-    api_port, moto_port = free_port(), free_port()
+    api_port, moto_port, pump_port = free_port(), free_port(), free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env |= {"COCREATE_API_PORT": str(api_port), "COCREATE_MOTO_PORT": str(moto_port), "PYTHONUNBUFFERED": "1"}
+    env |= {
+        "COCREATE_API_PORT": str(api_port),
+        "COCREATE_MOTO_PORT": str(moto_port),
+        "COCREATE_PUMP_PORT": str(pump_port),
+        "PYTHONUNBUFFERED": "1",
+    }
     process = subprocess.Popen(
         [sys.executable, "-m", "infra.local"],
         cwd=ROOT,
@@ -53,7 +65,7 @@ def start_local_stack(timeout: float = 120) -> LocalStack:
         stderr=subprocess.STDOUT,
         text=True,
     )
-    stack = LocalStack(process, api_port, moto_port)
+    stack = LocalStack(process, api_port, moto_port, pump_port)
     ready = threading.Event()
 
     def read() -> None:
@@ -81,4 +93,5 @@ def local_stack() -> Iterator[LocalStack]:
 @pytest.fixture
 def http() -> Iterator[requests.Session]:
     with requests.Session() as session:
+        session.mount("http://", requests.adapters.HTTPAdapter(pool_maxsize=64))  # room for 40 at once
         yield session

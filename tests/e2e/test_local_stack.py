@@ -72,9 +72,47 @@ def test_simultaneous_identical_customisations_make_one_idea(local_stack, http):
     assert len({a.json()["idea_id"] for a in answers}) == 1
 
 
-def test_ctrl_c_stops_the_api_and_moto_and_frees_their_ports():
+def test_demo_votes_are_counted_from_the_start(local_stack, http):
+    ideas = http.get(f"{local_stack.url}/products/roadster/ideas?sort=top").json()["items"]
+    green = next(i for i in ideas if i["options"] == {"colour": "matte green", "interior": "cork"})
+    assert green["votes"] == {"up": 4, "down": 1, "net": 3}  # the author and three others for, one against
+
+
+def test_forty_customers_voting_at_once_are_all_counted(local_stack, http):
+    product_id = new_product(local_stack, http)
+    idea = {"kind": "suggestion", "title": "Mudguards", "description": "For rainy commutes."}
+    idea_id = http.post(f"{local_stack.url}/products/{product_id}/ideas", json=idea, headers=ADA).json()["idea_id"]
+
+    def vote(n: int):
+        value = 1 if n % 4 else -1
+        answer = http.put(
+            f"{local_stack.url}/ideas/{idea_id}/vote", json={"value": value}, headers=bearer(f"e2e-voter-{n}")
+        )
+        return answer.status_code
+
+    with ThreadPoolExecutor(max_workers=40) as pool:
+        assert set(pool.map(vote, range(40))) == {200}
+    local_stack.drain()
+    shown = http.get(f"{local_stack.url}/ideas/{idea_id}", headers=ADA).json()
+    assert shown["votes"] == {"up": 31, "down": 10, "net": 21}  # 30 voters and the author for, 10 against
+    assert shown["my_vote"] == 1
+
+
+def test_votes_rank_ideas_over_http(local_stack, http):
+    product_id = new_product(local_stack, http)
+    url = f"{local_stack.url}/products/{product_id}/ideas"
+    older = http.post(url, json={"kind": "suggestion", "title": "Older", "description": "d"}, headers=ADA).json()
+    http.post(url, json={"kind": "suggestion", "title": "Newer", "description": "d"}, headers=ADA)
+    for n in range(3):
+        http.put(f"{local_stack.url}/ideas/{older['idea_id']}/vote", json={"value": 1}, headers=bearer(f"e2e-fan-{n}"))
+    local_stack.drain()
+    assert [i["title"] for i in http.get(f"{url}?sort=top").json()["items"]] == ["Older", "Newer"]
+    assert [i["title"] for i in http.get(f"{url}?sort=new").json()["items"]] == ["Newer", "Older"]
+
+
+def test_ctrl_c_stops_the_api_the_pump_and_moto_and_frees_their_ports():
     stack = start_local_stack()
     assert stack.stop() == 0
-    for port in (stack.api_port, stack.moto_port):
+    for port in (stack.api_port, stack.moto_port, stack.pump_port):
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", port))  # would raise if anything still listened

@@ -1,0 +1,101 @@
+"""Voting: one vote per customer per idea, within the product's vote budget."""
+
+from __future__ import annotations
+
+from chalicelib.domain.ideas import Idea
+from chalicelib.domain.voting import Ballot, Budget, MyVote, MyVotes, MyVotesQuery, VoteValue, VoteView
+from chalicelib.errors import IdeaClosed, NotFound, VoteBudgetExhausted
+from chalicelib.services.catalogue import CatalogueService
+from chalicelib.store.ballots import BallotFull, BallotStore
+from chalicelib.store.ideas import IdeaStore
+
+
+class VotingService:
+    def __init__(self, catalogue: CatalogueService, ideas: IdeaStore, ballots: BallotStore) -> None:
+        self.catalogue = catalogue
+        self.ideas = ideas
+        self.ballots = ballots
+
+    def cast(self, customer_id: str, idea_id: str, value: VoteValue) -> VoteView:
+        """Cast or change the customer's vote; casting the same vote again changes nothing."""
+        idea = self._open_idea(idea_id)
+        self.record(customer_id, idea, value)
+        return VoteView(idea_id=idea_id, value=value)
+
+    def retract(self, customer_id: str, idea_id: str) -> None:
+        idea = self._open_idea(idea_id)
+        self.ballots.retract(customer_id, idea.product_id, idea_id)
+
+    def record(self, customer_id: str, idea: Idea, value: VoteValue) -> None:
+        """Write the vote to the customer's ballot for the idea's product.
+
+        When the budget is used up, votes on ideas that have closed since are released and the vote is tried
+        once more; if it still does not fit, VoteBudgetExhausted.
+        """
+        try:
+            self.ballots.cast(customer_id, idea.product_id, idea.idea_id, value, idea.vote_budget)
+            return
+        except BallotFull as full:
+            if not self._release_closed(customer_id, full.ballot):
+                raise self._exhausted(idea) from None
+        try:
+            self.ballots.cast(customer_id, idea.product_id, idea.idea_id, value, idea.vote_budget)
+        except BallotFull:
+            raise self._exhausted(idea) from None
+
+    def support(self, customer_id: str, idea: Idea) -> VoteValue | None:
+        """Record a submitter's up-vote when the idea is open and the budget allows; their vote afterwards."""
+        if not idea.status.closed:
+            try:
+                self.record(customer_id, idea, 1)
+            except VoteBudgetExhausted:
+                pass
+            else:
+                return 1
+        return self.vote_of(customer_id, idea)
+
+    def vote_of(self, customer_id: str, idea: Idea) -> VoteValue | None:
+        ballot = self.ballots.get(customer_id, idea.product_id)
+        return ballot.vote_on(idea.idea_id) if ballot else None
+
+    def mine(self, customer_id: str, query: MyVotesQuery) -> MyVotes:
+        """The customer's votes, and for each product how much of its budget they hold."""
+        if query.product_id is not None:
+            ballot = self.ballots.get(customer_id, query.product_id)
+            if ballot is None:
+                product = self.catalogue.get(query.product_id)
+                ballot = Ballot(product_id=product.product_id, budget=product.vote_budget)
+            ballots, next_cursor = [ballot], None
+        else:
+            ballots, next_cursor = self.ballots.page(customer_id, query.limit, query.cursor)
+        closed = self.ideas.closed([i for b in ballots for i in b.votes])
+        return MyVotes(
+            items=[
+                MyVote(idea_id=idea_id, product_id=b.product_id, value=value)
+                for b in ballots
+                for idea_id, value in sorted(b.counted.items())
+            ],
+            budgets={
+                b.product_id: Budget(used=sum(1 for i in b.votes if i not in closed), limit=b.budget) for b in ballots
+            },
+            next_cursor=next_cursor,
+        )
+
+    def _open_idea(self, idea_id: str) -> Idea:
+        idea = self.ideas.get(idea_id)
+        if idea is None:
+            raise NotFound(f"there is no idea {idea_id!r}")
+        if idea.status.closed:
+            raise IdeaClosed(f"idea {idea_id!r} is {idea.status.value}: its tally is final and takes no more votes")
+        return idea
+
+    def _release_closed(self, customer_id: str, ballot: Ballot) -> bool:
+        closed = self.ideas.closed(list(ballot.votes), consistent=True)
+        releasing = {idea_id: value for idea_id, value in ballot.votes.items() if idea_id in closed}
+        return bool(releasing) and self.ballots.release(customer_id, ballot.product_id, releasing)
+
+    def _exhausted(self, idea: Idea) -> VoteBudgetExhausted:
+        return VoteBudgetExhausted(
+            f"you already vote on {idea.vote_budget} open ideas of product {idea.product_id!r}, its vote budget;"
+            " withdraw one of those votes to vote on this idea"
+        )

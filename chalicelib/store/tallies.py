@@ -1,0 +1,97 @@
+"""Idea tallies: applying summed vote changes to ideas exactly once per stream shard.
+
+Each commit is one transaction: the shard's checkpoint moves from where it was read to the last record
+applied, together with the new counts and sort keys of every idea those records touched. A redelivered or
+retried batch finds the checkpoint past it; a crash leaves either all of a commit or none of it.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Mapping
+from datetime import timedelta
+
+from chalicelib.domain.ideas import Idea
+from chalicelib.domain.listing import IdeaOrder
+from chalicelib.domain.text import utc_now
+from chalicelib.domain.voting import Tally
+from chalicelib.store import keys
+from chalicelib.store.ideas import ranking_attributes
+from chalicelib.store.schema import RANKINGS, TTL_ATTRIBUTE
+from chalicelib.store.table import Expression, Put, Table, TransactionCancelled, Update
+
+# One transaction holds up to 100 actions: the checkpoint and 99 ideas.
+MAX_IDEAS_PER_COMMIT = 99
+# Stream records live 24 hours; a checkpoint is kept a while longer, then DynamoDB's TTL removes it.
+CHECKPOINT_LIFETIME = timedelta(days=2)
+_ATTEMPTS = 8
+# Votes move an idea in every order but the newest-first one.
+_MOVING_SORT_KEYS = [index.sort_key for order, index in RANKINGS.items() if order is not IdeaOrder.NEW]
+
+
+class CheckpointMoved(Exception):
+    """Another invocation moved the shard's checkpoint: this batch must be read again from it."""
+
+
+class TalliesBusy(Exception):
+    """Other shards kept updating the same ideas; the batch is retried later."""
+
+
+class TallyStore:
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    def checkpoint(self, shard_id: str) -> int | None:
+        """The sequence number of the last record applied from the shard, if any."""
+        item = self.table.get(keys.checkpoint(shard_id), consistent=True)
+        return int(item["sequence_number"]) if item else None
+
+    def commit(self, shard_id: str, since: int | None, upto: int, changes: Mapping[str, Tally]) -> None:
+        """Add `changes` to the ideas' tallies and move the checkpoint from `since` to `upto`, all or nothing.
+
+        Counts are read consistently and written back on condition that nobody changed them meanwhile
+        (aggregators of other shards update the same ideas); a conflict is read and tried again.
+        """
+        for attempt in range(_ATTEMPTS):
+            ideas = [
+                Idea.model_validate(i) for i in self.table.batch_get([keys.idea(i) for i in changes], consistent=True)
+            ]
+            try:
+                self.table.transact(
+                    [self._move_checkpoint(shard_id, since, upto)]
+                    + [self._count(idea, changes[idea.idea_id]) for idea in ideas]
+                )
+                return
+            except TransactionCancelled as cancelled:
+                if cancelled.reasons[0] != "None":
+                    raise CheckpointMoved(f"shard {shard_id} moved past {since}") from None
+            time.sleep(random.uniform(0, 0.02 * 2**attempt))  # other shards' aggregators: let them finish
+        raise TalliesBusy(f"{len(changes)} ideas kept changing under {_ATTEMPTS} attempts")
+
+    @staticmethod
+    def _move_checkpoint(shard_id: str, since: int | None, upto: int) -> Put:
+        expires = int((utc_now() + CHECKPOINT_LIFETIME).timestamp())
+        item = {**keys.checkpoint(shard_id), "sequence_number": str(upto), TTL_ATTRIBUTE: expires}
+        if since is None:
+            return Put(item, Expression("attribute_not_exists(PK)"))
+        return Put(item, Expression("sequence_number = :since", values={":since": str(since)}))
+
+    @staticmethod
+    def _count(idea: Idea, change: Tally) -> Update:
+        counted = idea.model_copy(update={"up": idea.up + change.up, "down": idea.down + change.down})
+        sort_keys = {name: value for name, value in ranking_attributes(counted).items() if name in _MOVING_SORT_KEYS}
+        names = {f"#{name}": name for name in sort_keys}
+        values = {f":{name}": value for name, value in sort_keys.items()}
+        assignments = ", ".join(f"#{name} = :{name}" for name in sort_keys)
+        return Update(
+            keys.idea(idea.idea_id),
+            Expression(
+                f"SET up = :up, down = :down, {assignments}",
+                names,
+                {**values, ":up": counted.up, ":down": counted.down},
+            ),
+            condition=Expression(
+                "up = :was_up AND down = :was_down", values={":was_up": idea.up, ":was_down": idea.down}
+            ),
+        )

@@ -1,0 +1,55 @@
+"""Stream records as the domain sees them: which item changed, from what, to what."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, Protocol
+
+from chalicelib.domain.voting import Tally, tally_change
+from chalicelib.store.schema import PARTITION_KEY, SORT_KEY
+
+
+class ItemKind(StrEnum):
+    BALLOT = "ballot"
+    IDEA = "idea"
+    OTHER = "other"  # products, checkpoints: nothing to do
+
+
+class StreamRecord(Protocol):
+    """What we read of Powertools' DynamoDBRecord."""
+
+    @property
+    def dynamodb(self) -> Any: ...
+
+
+@dataclass(frozen=True)
+class Change:
+    sequence_number: int
+    kind: ItemKind
+    old: Mapping[str, Any]
+    new: Mapping[str, Any]
+
+    @classmethod
+    def from_record(cls, record: StreamRecord) -> Change:
+        stream = record.dynamodb
+        key = stream.keys
+        if key[SORT_KEY].startswith("BALLOT#"):
+            kind = ItemKind.BALLOT
+        elif key[PARTITION_KEY].startswith("IDEA#") and key[SORT_KEY] == "META":
+            kind = ItemKind.IDEA
+        else:
+            kind = ItemKind.OTHER
+        return cls(int(stream.sequence_number), kind, stream.old_image or {}, stream.new_image or {})
+
+    def tallies(self) -> dict[str, Tally]:
+        """How this change moves idea tallies: only ballots move them."""
+        if self.kind is not ItemKind.BALLOT:
+            return {}
+        return tally_change(_counted(self.old), _counted(self.new))
+
+
+def _counted(ballot: Mapping[str, Any]) -> dict[str, int]:
+    # Counted and released votes both count: releasing a vote moves it between them and changes no tally.
+    return {idea_id: int(value) for part in ("released", "votes") for idea_id, value in ballot.get(part, {}).items()}

@@ -1,0 +1,121 @@
+"""The event pump: what Lambda's event source mapping does in the cloud, done locally.
+
+It reads the table's stream from moto and calls the stream handler with the event Lambda would send (with the
+shard id a tumbling window brings), honouring partial batch responses: a batch is delivered again from its
+first failed record, up to `max_retries` times, then given up as Lambda gives up to its on-failure queue.
+`chalice local` serves HTTP only, so the local stack runs a pump beside it; tests call `drain()` instead of
+sleeping.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from chalice.local import LambdaContext
+
+Handler = Callable[[dict[str, Any], Any], Any]
+
+log = logging.getLogger(__name__)
+
+
+def lambda_record(record: Mapping[str, Any], stream_arn: str) -> dict[str, Any]:
+    """A record as DynamoDB Streams' API returns it, shaped as Lambda delivers it."""
+    stream = dict(record["dynamodb"])
+    created = stream.get("ApproximateCreationDateTime")
+    if isinstance(created, datetime):
+        stream["ApproximateCreationDateTime"] = created.timestamp()
+    return {**record, "dynamodb": stream, "eventSourceARN": stream_arn}
+
+
+def lambda_event(shard_id: str, records: Sequence[Mapping[str, Any]], stream_arn: str) -> dict[str, Any]:
+    return {
+        "Records": [lambda_record(r, stream_arn) for r in records],
+        "shardId": shard_id,
+        "eventSourceARN": stream_arn,
+        "state": {},
+        "isFinalInvokeForWindow": False,
+        "isWindowTerminatedEarly": False,
+    }
+
+
+class EventPump:
+    def __init__(
+        self, session: Any, table_name: str, handler: Handler, *, batch_size: int = 100, max_retries: int = 3
+    ) -> None:
+        self.dynamodb = session.client("dynamodb")
+        self.streams = session.client("dynamodbstreams")
+        self.table_name = table_name
+        self.handler = handler
+        self.batch_size = batch_size
+        self.max_retries = max_retries
+        self.given_up = 0  # records dropped after their retries, as Lambda would send them to its on-failure queue
+        self._stream_arn: str | None = None
+        self._iterators: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def stream_arn(self) -> str:
+        if self._stream_arn is None:
+            self._stream_arn = self.dynamodb.describe_table(TableName=self.table_name)["Table"]["LatestStreamArn"]
+        return self._stream_arn
+
+    def drain(self) -> int:
+        """Deliver every record written so far, and those the handler writes meanwhile; how many were delivered."""
+        with self._lock:
+            total = 0
+            while batches := self.read():
+                for shard_id, records in batches:
+                    self.deliver(shard_id, records)
+                    total += len(records)
+            return total
+
+    def run(self, stop: threading.Event, interval: float = 0.2) -> None:
+        """Drain until `stop` is set: counts follow votes within a fraction of a second."""
+        while not stop.wait(interval):
+            try:
+                self.drain()
+            except Exception:  # keep pumping, as Lambda keeps polling
+                log.exception("the event pump failed to drain the stream")
+
+    def read(self) -> list[tuple[str, list[dict[str, Any]]]]:
+        """The records written since the last read, in batches of at most `batch_size`, by shard."""
+        batches = []
+        shards = self.streams.describe_stream(StreamArn=self.stream_arn)["StreamDescription"]["Shards"]
+        for shard in shards:
+            shard_id = shard["ShardId"]
+            iterator = (
+                self._iterators.get(shard_id)
+                or self.streams.get_shard_iterator(
+                    StreamArn=self.stream_arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
+                )["ShardIterator"]
+            )
+            while iterator:
+                response = self.streams.get_records(ShardIterator=iterator, Limit=self.batch_size)
+                iterator = response.get("NextShardIterator") or iterator
+                if not response["Records"]:
+                    break
+                batches.append((shard_id, response["Records"]))
+            self._iterators[shard_id] = iterator
+        return batches
+
+    def deliver(self, shard_id: str, records: Sequence[Mapping[str, Any]]) -> None:
+        """Call the handler as Lambda would, again from the first failed record while it reports failures."""
+        pending = list(records)
+        for _attempt in range(1 + self.max_retries):
+            context = LambdaContext("on_table_change", memory_size=512, max_runtime_ms=60_000)
+            try:
+                response = self.handler(lambda_event(shard_id, pending, self.stream_arn), context) or {}
+            except Exception:
+                log.exception("the stream handler failed; its batch comes again")
+                continue
+            failed = {f["itemIdentifier"] for f in response.get("batchItemFailures", [])}
+            if not failed:
+                return
+            first = min(n for n, r in enumerate(pending) if r["dynamodb"]["SequenceNumber"] in failed)
+            pending = pending[first:]
+        self.given_up += len(pending)
+        log.error("gave up on %d records of shard %s after %d retries", len(pending), shard_id, self.max_retries)

@@ -1,0 +1,167 @@
+"""The counting invariant: for any interleaving of votes, changes, retractions, closes and redelivered or retried
+stream batches, each idea's counts equal what the ballots say, and no ballot holds more than its budget."""
+
+from __future__ import annotations
+
+import contextlib
+from collections import Counter
+from typing import Any
+
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from chalicelib import wiring
+from chalicelib.domain.catalogue import ProductDraft
+from chalicelib.domain.ideas import IdeaStatus, SuggestionDraft
+from chalicelib.errors import IdeaClosed, VoteBudgetExhausted
+from chalicelib.store.ideas import ranking_attributes
+from chalicelib.store.schema import RANKINGS
+from chalicelib.store.tallies import TalliesBusy, TallyStore
+from chalicelib.streams.aggregator import VoteAggregator
+from chalicelib.streams.handler import handle_stream_batch
+from infra.local.pump import EventPump
+from tests.conftest import moto_world
+
+CUSTOMERS = 2
+IDEAS = 4
+BUDGET = 2
+
+votes = st.tuples(st.just("vote"), st.integers(0, CUSTOMERS - 1), st.integers(0, IDEAS - 1), st.sampled_from([1, -1]))
+retractions = st.tuples(st.just("retract"), st.integers(0, CUSTOMERS - 1), st.integers(0, IDEAS - 1))
+closes = st.tuples(
+    st.just("close"), st.integers(0, IDEAS - 1), st.sampled_from([IdeaStatus.DECLINED, IdeaStatus.AVAILABLE])
+)
+# Deliver the next n records of the stream, the way Lambda sometimes does.
+DELIVERIES = ("once", "twice", "replay", "crash_before_commit", "crash_after_commit", "busy")
+deliveries = st.tuples(st.just("deliver"), st.integers(1, 6), st.sampled_from(DELIVERIES), st.integers(1, 3))
+# Votes come most often, so that budgets fill up and closed ideas' votes get released.
+steps = st.lists(
+    st.one_of(votes, votes, votes, retractions, closes, closes, deliveries, deliveries), min_size=15, max_size=60
+)
+
+
+class FlakyTallies:
+    """The tally store, with a fault on the nth commit of the next delivery."""
+
+    def __init__(self, tallies: TallyStore) -> None:
+        self.tallies = tallies
+        self.fault: tuple[str, int] | None = None
+
+    def checkpoint(self, shard_id: str) -> int | None:
+        return self.tallies.checkpoint(shard_id)
+
+    def commit(self, *args: Any) -> None:
+        if self.fault is not None:
+            how, countdown = self.fault
+            self.fault = (how, countdown - 1) if countdown > 1 else None
+            if countdown == 1:
+                if how == "crash_before_commit":
+                    raise ConnectionError("the function died before its commit")
+                if how == "busy":
+                    raise TalliesBusy("other shards kept the ideas busy")
+                self.tallies.commit(*args)
+                raise ConnectionError("the function died after its commit, before it could answer")
+        self.tallies.commit(*args)
+
+
+class World:
+    def __init__(self, session: Any, table_name: str) -> None:
+        self.services = wiring.services()
+        self.table = self.services.ideas.ideas.table
+        self.services.catalogue.create(ProductDraft(product_id="p", name="P", vote_budget=BUDGET))
+        self.ideas = [
+            self.services.ideas.submit(
+                f"author-{n}", "p", SuggestionDraft(kind="suggestion", title=f"{n}", description="d")
+            ).view.idea_id
+            for n in range(IDEAS)
+        ]
+        self.tallies = FlakyTallies(TallyStore(self.table))
+        # Two ideas per commit, so that batches need several commits and a crash can fall between them.
+        aggregator = VoteAggregator(self.tallies, max_ideas_per_commit=2)
+        self.pump = EventPump(session, table_name, lambda event, _: handle_stream_batch(event, aggregator))
+        self.unread: list[tuple[str, dict[str, Any]]] = []
+        self.delivered: list[tuple[str, dict[str, Any]]] = []
+
+    def run(self, step: tuple[Any, ...]) -> None:
+        kind, *arguments = step
+        getattr(self, kind)(*arguments)
+
+    def vote(self, customer: int, idea: int, value: int) -> None:
+        with contextlib.suppress(IdeaClosed, VoteBudgetExhausted):  # refusals are part of the game
+            self.services.voting.cast(f"c{customer}", self.ideas[idea], value)
+
+    def retract(self, customer: int, idea: int) -> None:
+        with contextlib.suppress(IdeaClosed):
+            self.services.voting.retract(f"c{customer}", self.ideas[idea])
+
+    def close(self, idea: int, status: IdeaStatus) -> None:
+        current = self.services.ideas.get(self.ideas[idea])
+        if not current.status.closed:
+            self.services.ideas.ideas.change_status(current, current.model_copy(update={"status": status}))
+
+    def deliver(self, n: int, how: str, nth: int) -> None:
+        self.unread += [(shard, r) for shard, records in self.pump.read() for r in records]
+        batch, self.unread = self.unread[:n], self.unread[n:]
+        if not batch:
+            return
+        (shard,) = {shard for shard, _ in batch}  # moto's stream has one shard
+        records = [r for _, r in batch]
+        if how == "twice":
+            self.pump.deliver(shard, records)
+        elif how == "replay":  # from an older position, as after a lost checkpoint
+            records = [r for _, r in self.delivered[-nth:]] + records
+        elif how != "once":
+            self.tallies.fault = (how, nth)
+        self.pump.deliver(shard, records)
+        self.tallies.fault = None
+        self.delivered += batch
+
+    def settle(self) -> None:
+        """Deliver everything still in the stream, without faults."""
+        for shard, record in self.unread:
+            self.pump.deliver(shard, [record])
+        self.unread = []
+        self.pump.drain()
+
+    def truth(self) -> dict[str, Counter[int]]:
+        """Each idea's votes, recounted from every ballot (a Scan: fine in a test, never in the app)."""
+        counts: dict[str, Counter[int]] = {idea_id: Counter() for idea_id in self.ideas}
+        for item in self.table.client.scan(TableName=self.table.name)["Items"]:
+            if item["SK"]["S"].startswith("BALLOT#"):
+                assert len(item["votes"]["M"]) <= BUDGET, "a ballot holds more votes than its budget"
+                for part in ("votes", "released"):
+                    for idea_id, value in item[part]["M"].items():
+                        counts[idea_id][int(value["N"])] += 1
+        return counts
+
+
+# A customer fills their budget, one of their ideas closes, and their next vote releases its vote.
+RELEASE = [
+    ("vote", 0, 0, 1),
+    ("vote", 0, 1, -1),
+    ("deliver", 6, "once", 1),
+    ("close", 1, IdeaStatus.DECLINED),
+    ("vote", 0, 2, 1),
+    ("deliver", 6, "crash_after_commit", 1),
+]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@example(steps=RELEASE)
+@given(steps=steps)
+def test_counts_equal_what_the_ballots_say(local_environment, steps):
+    with moto_world(local_environment) as session:
+        world = World(session, local_environment["COCREATE_TABLE"])
+        for step in steps:
+            world.run(step)
+        world.settle()
+
+        truth = world.truth()
+        for idea_id in world.ideas:
+            idea = world.services.ideas.get(idea_id)
+            assert (idea.up, idea.down) == (truth[idea_id][1], truth[idea_id][-1]), idea_id
+            stored = world.table.get({"PK": f"IDEA#{idea_id}", "SK": "META"})
+            expected = ranking_attributes(idea)
+            for index in RANKINGS.values():
+                assert stored[index.sort_key] == expected[index.sort_key]
+        assert world.pump.given_up == 0

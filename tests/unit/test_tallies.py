@@ -1,0 +1,43 @@
+from chalicelib.domain.voting import Tally, tally_change
+from chalicelib.streams.aggregator import commits
+from chalicelib.streams.changes import Change, ItemKind
+
+
+def test_a_new_vote_a_change_and_a_retraction():
+    assert tally_change({}, {"a": 1}) == {"a": Tally(up=1)}
+    assert tally_change({"a": 1}, {"a": -1}) == {"a": Tally(up=-1, down=1)}
+    assert tally_change({"a": -1}, {}) == {"a": Tally(down=-1)}
+    assert tally_change({"a": 1}, {"a": 1}) == {}
+
+
+def ballot_change(sequence: int, before: dict, after: dict, released_after: dict | None = None) -> Change:
+    return Change(
+        sequence,
+        ItemKind.BALLOT,
+        {"votes": before, "released": {}},
+        {"votes": after, "released": released_after or {}},
+    )
+
+
+def test_releasing_a_vote_moves_no_tally():
+    assert ballot_change(1, {"a": 1, "b": -1}, {"b": -1}, released_after={"a": 1}).tallies() == {}
+
+
+def test_only_ballots_move_tallies():
+    assert Change(1, ItemKind.IDEA, {}, {"up": 5}).tallies() == {}
+
+
+def test_commits_sum_changes_per_idea_and_stay_within_the_idea_limit():
+    changes = [
+        ballot_change(1, {}, {"a": 1}),
+        ballot_change(2, {}, {"a": 1, "b": -1}),
+        ballot_change(3, {}, {"c": 1}),
+        ballot_change(4, {"c": 1}, {}),
+        ballot_change(5, {}, {"a": -1}),
+        ballot_change(6, {}, {"d": 1}),
+    ]
+    assert list(commits(changes, max_ideas=2)) == [
+        (2, {"a": Tally(up=2), "b": Tally(down=1)}),
+        (3, {"c": Tally(), "a": Tally(down=1)}),
+        (1, {"d": Tally(up=1)}),
+    ]
