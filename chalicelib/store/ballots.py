@@ -1,4 +1,10 @@
-"""Ballots: each customer's votes on one product's ideas, one item per customer and product."""
+"""Ballots: each customer's votes on one product's ideas, one item per customer and product.
+
+A vote is an attribute of its own, `vote:<idea id>` = ±1, beside a `used` count of them: so a customer's new
+vote, their first on a product included, is one UpdateItem that creates the ballot if need be and checks the
+budget and the one-vote rule in the same write. Votes on ideas that closed since move to `released:<idea id>`:
+still counted in their ideas' tallies, no longer in `used`.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +17,8 @@ from chalicelib.store import keys, paging
 from chalicelib.store.schema import PARTITION_KEY, TABLE
 from chalicelib.store.table import ConditionFailed, Expression, Item, Table
 
-_NEW = Expression("attribute_not_exists(PK)")
+VOTE = "vote:"
+RELEASED = "released:"
 
 
 class BallotFull(Exception):
@@ -22,12 +29,21 @@ class BallotFull(Exception):
         self.ballot = ballot
 
 
-def _ballot(item: Item) -> Ballot:
-    def votes(name: str) -> dict[str, Any]:
-        return {idea_id: int(value) for idea_id, value in item.get(name, {}).items()}
+def _votes(item: Mapping[str, Any], prefix: str) -> dict[str, Any]:
+    return {name.removeprefix(prefix): int(value) for name, value in item.items() if name.startswith(prefix)}
 
+
+def counted_votes(item: Mapping[str, Any]) -> dict[str, int]:
+    """Every vote of a ballot item (or stream image) that counts in some idea's tally: cast and released."""
+    return {**_votes(item, RELEASED), **_votes(item, VOTE)}
+
+
+def _ballot(item: Item) -> Ballot:
     return Ballot(
-        product_id=item["product_id"], budget=int(item["budget"]), votes=votes("votes"), released=votes("released")
+        product_id=item["product_id"],
+        budget=int(item["budget"]),
+        votes=_votes(item, VOTE),
+        released=_votes(item, RELEASED),
     )
 
 
@@ -40,42 +56,42 @@ class BallotStore:
         return _ballot(item) if item else None
 
     def cast(self, customer_id: str, product_id: str, idea_id: str, value: VoteValue, budget: int) -> None:
-        """Record the vote in one conditional write: a new vote needs room in the budget, a change does not.
+        """Record a new vote in one write, the ballot's first included; a change of vote in a second one.
 
-        Raises BallotFull, with the ballot as it is, when the budget is used up.
+        Raises BallotFull, with the ballot as it is, when a new vote does not fit the budget.
         """
         key = keys.ballot(customer_id, product_id)
-        names = {"#idea": idea_id}
-        update = Expression("SET votes.#idea = :value", names, {":value": value})
-        # `attribute_exists(votes)` before `size(votes)`: moto fails on size() of a missing attribute.
-        room = Expression(
-            "attribute_exists(votes.#idea) OR (attribute_exists(votes) AND size(votes) < :budget)",
-            names,
-            {":budget": budget},
-        )
-        for _attempt in range(3):
-            try:
-                self.table.update(key, update, condition=room)
-                return
-            except ConditionFailed as refused:
-                if refused.item is not None:
-                    raise BallotFull(_ballot(refused.item)) from None
-            # The customer's first vote on this product: the ballot does not exist yet.
-            first = {**key, "product_id": product_id, "budget": budget, "votes": {idea_id: value}, "released": {}}
-            try:
-                self.table.put(first, condition=_NEW)
-                return
-            except ConditionFailed:
-                continue  # their vote on another idea created it just now: update that one
-        raise RuntimeError("a ballot kept appearing and disappearing")
+        names = {"#vote": VOTE + idea_id}
+        try:
+            self.table.update(
+                key,
+                Expression(
+                    "SET #vote = :value, product_id = :product, budget = :budget ADD used :one",
+                    names,
+                    {":value": value, ":product": product_id, ":budget": budget, ":one": 1},
+                ),
+                condition=Expression("attribute_not_exists(#vote) AND (attribute_not_exists(used) OR used < :budget)"),
+            )
+            return
+        except ConditionFailed as refused:
+            ballot = _ballot(refused.item) if refused.item else None
+        if ballot is None or ballot.votes.get(idea_id) is None:
+            raise BallotFull(ballot or Ballot(product_id=product_id, budget=budget))
+        if ballot.votes[idea_id] == value:
+            return  # the same vote again: nothing to change
+        with contextlib.suppress(ConditionFailed):  # retracted meanwhile: the retraction was the later word
+            self.table.update(
+                key,
+                Expression("SET #vote = :value", names, {":value": value}),
+                condition=Expression("attribute_exists(#vote)"),
+            )
 
     def retract(self, customer_id: str, product_id: str, idea_id: str) -> None:
-        names = {"#idea": idea_id}
         with contextlib.suppress(ConditionFailed):  # there was no vote to retract
             self.table.update(
                 keys.ballot(customer_id, product_id),
-                Expression("REMOVE votes.#idea", names),
-                condition=Expression("attribute_exists(votes.#idea)", names),
+                Expression("REMOVE #vote ADD used :less", {"#vote": VOTE + idea_id}, {":less": -1}),
+                condition=Expression("attribute_exists(#vote)"),
             )
 
     def release(self, customer_id: str, product_id: str, votes: Mapping[str, VoteValue]) -> bool:
@@ -83,20 +99,19 @@ class BallotStore:
 
         False when the ballot changed meanwhile and nothing moved.
         """
-        names = {f"#i{n}": idea_id for n, idea_id in enumerate(votes)}
-        values = {f":v{n}": value for n, value in enumerate(votes.values())}
-        moves = [(f"#i{n}", f":v{n}") for n in range(len(votes))]
-        update = Expression(
-            "REMOVE "
-            + ", ".join(f"votes.{i}" for i, _ in moves)
-            + " SET "
-            + ", ".join(f"released.{i} = {v}" for i, v in moves),
-            names,
-            values,
-        )
-        unchanged = Expression(" AND ".join(f"votes.{i} = {v}" for i, v in moves), names, values)
+        names, values, removals, assignments, unchanged = {}, {":less": -len(votes)}, [], [], []
+        for n, (idea_id, value) in enumerate(votes.items()):
+            names[f"#v{n}"], names[f"#r{n}"], values[f":x{n}"] = VOTE + idea_id, RELEASED + idea_id, value
+            removals.append(f"#v{n}")
+            assignments.append(f"#r{n} = :x{n}")
+            unchanged.append(f"#v{n} = :x{n}")
+        update = f"REMOVE {', '.join(removals)} SET {', '.join(assignments)} ADD used :less"
         try:
-            self.table.update(keys.ballot(customer_id, product_id), update, condition=unchanged)
+            self.table.update(
+                keys.ballot(customer_id, product_id),
+                Expression(update, names, values),
+                condition=Expression(" AND ".join(unchanged)),
+            )
         except ConditionFailed:
             return False
         return True

@@ -67,6 +67,14 @@ class Put:
     condition: Expression | None = None
 
 
+@dataclass(frozen=True)
+class Delete:
+    """One action of a transaction."""
+
+    key: Mapping[str, str]
+    condition: Expression | None = None
+
+
 def _expression_arguments(*expressions: Expression | None) -> dict[str, Any]:
     names: dict[str, str] = {}
     values: dict[str, Any] = {}
@@ -175,25 +183,19 @@ class Table:
                 raise RuntimeError("DynamoDB left keys unprocessed after 8 attempts")
         return found
 
-    def transact(self, actions: Sequence[Update | Put]) -> None:
+    def transact(self, actions: Sequence[Update | Put | Delete]) -> None:
         """All of `actions` or none of them."""
         items: list[dict[str, Any]] = []
         for action in actions:
+            spec: dict[str, Any] = {"TableName": self.name}
             if isinstance(action, Update):
-                spec: dict[str, Any] = {
-                    "TableName": self.name,
-                    "Key": to_attributes(action.key),
-                    "UpdateExpression": action.update.text,
-                    **_expression_arguments(action.update, action.condition),
-                }
-                kind = "Update"
+                spec |= {"Key": to_attributes(action.key), "UpdateExpression": action.update.text}
+                spec |= _expression_arguments(action.update, action.condition)
+            elif isinstance(action, Put):
+                spec |= {"Item": to_attributes(action.item), **_expression_arguments(action.condition)}
             else:
-                spec = {
-                    "TableName": self.name,
-                    "Item": to_attributes(action.item),
-                    **_expression_arguments(action.condition),
-                }
-                kind = "Put"
+                spec |= {"Key": to_attributes(action.key), **_expression_arguments(action.condition)}
+            kind = type(action).__name__
             if action.condition is not None:
                 spec["ConditionExpression"] = action.condition.text
             items.append({kind: spec})

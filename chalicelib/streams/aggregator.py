@@ -35,14 +35,17 @@ class VoteAggregator:
         Returns how many of them are done, counting from the first; the rest must come again.
         Changes at or before the shard's checkpoint were applied before and are skipped.
         """
+        if not any(c.tallies() for c in changes):
+            return len(changes)  # no ballot changed a vote: nothing to commit, no checkpoint to read
         since = self.tallies.checkpoint(shard_id)
         done = sum(1 for c in changes if since is not None and c.sequence_number <= since)
         for taken, summed in commits(changes[done:], self.max_ideas_per_commit):
             upto = changes[done + taken - 1].sequence_number
-            ideas = {idea_id: tally for idea_id, tally in summed.items() if tally}
-            if ideas:
+            if summed:
+                # Even when votes cancel out (a vote and its retraction), the checkpoint moves past them:
+                # a replay from between the two must not apply the retraction alone.
                 try:
-                    self.tallies.commit(shard_id, since, upto, ideas)
+                    self.tallies.commit(shard_id, since, upto, {i: tally for i, tally in summed.items() if tally})
                 except (CheckpointMoved, TalliesBusy):
                     return done
                 since = upto

@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from chalicelib.domain.voting import Tally, tally_change
+from chalicelib.store.ballots import counted_votes
 from chalicelib.store.schema import PARTITION_KEY, SORT_KEY
 
 
@@ -47,9 +48,5 @@ class Change:
         """How this change moves idea tallies: only ballots move them."""
         if self.kind is not ItemKind.BALLOT:
             return {}
-        return tally_change(_counted(self.old), _counted(self.new))
-
-
-def _counted(ballot: Mapping[str, Any]) -> dict[str, int]:
-    # Counted and released votes both count: releasing a vote moves it between them and changes no tally.
-    return {idea_id: int(value) for part in ("released", "votes") for idea_id, value in ballot.get(part, {}).items()}
+        # Cast and released votes both count: releasing a vote moves it between them and changes no tally.
+        return tally_change(counted_votes(self.old), counted_votes(self.new))

@@ -10,13 +10,17 @@ def test_a_new_vote_a_change_and_a_retraction():
     assert tally_change({"a": 1}, {"a": 1}) == {}
 
 
+def ballot(votes: dict, released: dict | None = None) -> dict:
+    """A ballot item as the stream shows it."""
+    return {
+        "product_id": "p",
+        **{f"vote:{idea}": value for idea, value in votes.items()},
+        **{f"released:{idea}": value for idea, value in (released or {}).items()},
+    }
+
+
 def ballot_change(sequence: int, before: dict, after: dict, released_after: dict | None = None) -> Change:
-    return Change(
-        sequence,
-        ItemKind.BALLOT,
-        {"votes": before, "released": {}},
-        {"votes": after, "released": released_after or {}},
-    )
+    return Change(sequence, ItemKind.BALLOT, ballot(before), ballot(after, released_after))
 
 
 def test_releasing_a_vote_moves_no_tally():
