@@ -1,0 +1,96 @@
+"""`make bench`: figures, not tests. Prints what each part costs; the README quotes the output.
+
+python -m bench              every section
+python -m bench capacity     DynamoDB calls and modelled capacity units per operation, beside the naive design
+python -m bench pages        items read per ranked page as a product's ideas grow
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    cells = [list(map(str, headers)), *[[str(c) for c in row] for row in rows]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    lines = [" | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in cells]
+    lines.insert(1, "-+-".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def calls(counts: dict[str, float]) -> str:
+    return ", ".join(f"{n:g} {name}" for name, n in counts.items())
+
+
+def capacity() -> None:
+    from bench import capacity
+
+    print("\n## DynamoDB calls and modelled capacity units per operation (average of 20)\n")
+    rows = [(name, calls(r["calls"]), r["wcu"], r["gsi_wcu"], r["rcu"]) for name, r in capacity.operations().items()]
+    print(table(["operation", "calls", "WCU table", "WCU indexes", "RCU"], rows))
+
+    print("\n## Write units per vote, amortised: the vote's ballot write and its share of aggregation\n")
+    rows = []
+    for votes, ideas, batch in ((100, 1, 100), (1000, 1, 1000), (100, 5, 100), (1000, 20, 1000), (100, 100, 100)):
+        r = capacity.amortised(votes, ideas, batch)
+        rows.append(
+            (
+                f"{votes} votes on {ideas} idea{'s' if ideas > 1 else ''}, batches of {batch}",
+                r["wcu_per_vote"],
+                r["of_which_aggregation"],
+                r["rcu_per_vote"],
+                r["naive_wcu_per_vote"],
+                r["naive_rcu_per_vote"],
+            )
+        )
+    print(
+        table(
+            ["batch", "cocreate WCU/vote", "of which aggregation", "RCU/vote", "naive WCU/vote", "naive RCU/vote"], rows
+        )
+    )
+
+
+def pages() -> None:
+    from bench import capacity
+
+    print("\n## Items read per ranked page of 20, as a product's ideas grow\n")
+    rows = [
+        (
+            r["ideas"],
+            r["sort"],
+            calls(r["first_page"]["calls"]),
+            r["first_page"]["items_read"],
+            r["first_page"]["rcu"],
+            r["deep_page"]["items_read"],
+            r["deep_page"]["rcu"],
+        )
+        for r in capacity.page_reads()
+    ]
+    print(table(["ideas", "sort", "calls", "items read, page 1", "RCU", "items read, page 50", "RCU"], rows))
+
+
+SECTIONS: dict[str, Callable[[], None]] = {"capacity": capacity, "pages": pages}
+
+
+def main(arguments: Sequence[str]) -> int:
+    # Everything runs on moto in-process, with the local stage's settings, whatever the shell says about AWS.
+    for name in [n for n in os.environ if n.startswith("AWS_")]:
+        del os.environ[name]
+    from infra.local import stage
+
+    os.environ.update(stage.environment())
+    chosen = arguments or list(SECTIONS)
+    unknown = [a for a in chosen if a not in SECTIONS]
+    if unknown:
+        print(f"unknown section(s): {', '.join(unknown)}; choose from {', '.join(SECTIONS)}", file=sys.stderr)
+        return 2
+    for section in chosen:
+        SECTIONS[section]()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,192 @@
+"""DynamoDB calls and modelled capacity per operation: cocreate's ballots beside the naive design, in one run.
+
+Everything runs against moto in-process; `bench.meter` prices each call from the items it touched. Where moto
+differs from DynamoDB the bench works around it, and says so: moto writes two stream records for an UpdateItem
+that creates an item, DynamoDB one, so voters' ballots exist before the votes whose aggregation is measured.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import boto3
+
+from bench.meter import CapacityMeter, Usage
+from bench.naive import NaiveVotes
+from chalicelib import wiring
+from chalicelib.domain.catalogue import ProductDraft
+from chalicelib.domain.ideas import SuggestionDraft
+from chalicelib.domain.listing import IdeaListQuery
+from chalicelib.store.schema import INDEXES
+from chalicelib.streams.handler import handle_stream_batch
+from infra.local.pump import EventPump
+
+SAMPLES = 20
+PAGE = 20
+
+
+@contextmanager
+def world() -> Iterator[tuple[Any, CapacityMeter]]:
+    """moto with the local stage's resources, and a meter on the services' DynamoDB client."""
+    from moto import mock_aws
+
+    from infra.local import stage
+    from infra.local.provision import provision
+
+    env = stage.environment()
+    with mock_aws():
+        session = boto3.session.Session()
+        provision(session, stage.resource_names(env))
+        wiring.reset()
+        services = wiring.services()
+        client = services.catalogue.products.table.client
+        indexes = {i.name: (i.partition_key, i.sort_key) for i in INDEXES if i.name}
+        yield session, CapacityMeter(client, session.client("dynamodb"), indexes)
+
+
+def submit(services: Any, product_id: str, author: str, title: str) -> str:
+    draft = SuggestionDraft(kind="suggestion", title=title, description="A description of moderate length. " * 4)
+    return str(services.ideas.submit(author, product_id, draft).view.idea_id)
+
+
+def measure(meter: CapacityMeter, operation: Callable[[int], Any], samples: int = SAMPLES) -> Usage:
+    meter.take()
+    for n in range(samples):
+        operation(n)
+    return meter.take()
+
+
+def per(usage: Usage, count: int) -> dict[str, Any]:
+    return {
+        "calls": {k: round(v / count, 2) for k, v in sorted(usage.calls.items())},
+        "wcu": round(usage.write_units / count, 2),
+        "gsi_wcu": round(usage.index_write_units / count, 2),
+        "rcu": round(usage.read_units / count, 2),
+        "items_read": round(usage.items_read / count, 1),
+    }
+
+
+def operations() -> dict[str, dict[str, Any]]:
+    """Each operation, one at a time: cocreate's, then the naive design's."""
+    results: dict[str, dict[str, Any]] = {}
+    with world() as (_, meter):
+        services = wiring.services()
+        services.catalogue.create(ProductDraft(product_id="p", name="P", vote_budget=50))
+        ideas = [submit(services, "p", f"author-{n}", f"Idea {n}") for n in range(3)]
+        voters = [f"voter-{n}" for n in range(SAMPLES)]
+        voting = services.voting
+
+        results["first vote on a product (ballot created)"] = per(
+            measure(meter, lambda n: voting.cast(voters[n], ideas[0], 1)), SAMPLES
+        )
+        results["vote"] = per(measure(meter, lambda n: voting.cast(voters[n], ideas[1], 1)), SAMPLES)
+        results["change vote"] = per(measure(meter, lambda n: voting.cast(voters[n], ideas[1], -1)), SAMPLES)
+        results["retract vote"] = per(measure(meter, lambda n: voting.retract(voters[n], ideas[1])), SAMPLES)
+        query = IdeaListQuery(limit=PAGE)
+        results["ranked page of 20"] = per(measure(meter, lambda _: services.ideas.page("p", query)), SAMPLES)
+
+        naive = NaiveVotes(services.catalogue.products.table)
+        naive_ideas = [submit(services, "p", f"naive-author-{n}", f"Naive {n}") for n in range(2)]
+        results["naive: vote"] = per(measure(meter, lambda n: naive.cast(voters[n], naive_ideas[0], 1)), SAMPLES)
+        results["naive: change vote"] = per(
+            measure(meter, lambda n: naive.cast(voters[n], naive_ideas[0], -1)), SAMPLES
+        )
+        results["naive: retract vote"] = per(
+            measure(meter, lambda n: naive.retract(voters[n], naive_ideas[0])), SAMPLES
+        )
+    return results
+
+
+def amortised(votes: int, ideas: int, batch_size: int, naive_votes: int = 100) -> dict[str, Any]:
+    """`votes` new votes spread evenly over `ideas` ideas, then counted by the aggregator in batches of
+    `batch_size`: write units per vote, ballot writes and aggregation together, beside the naive design's
+    (priced on its first `naive_votes`: each of its votes costs the same)."""
+    with world() as (session, meter):
+        services = wiring.services()
+        table_name = services.catalogue.products.table.name
+        pump = EventPump(
+            session, table_name, lambda event, _: handle_stream_batch(event, services.aggregator), batch_size=batch_size
+        )
+        with meter.paused():
+            services.catalogue.create(ProductDraft(product_id="p", name="P", vote_budget=50))
+            idea_ids = [submit(services, "p", f"author-{n}", f"Idea {n}") for n in range(ideas)]
+            warm_up = submit(services, "p", "author-warm-up", "Warm-up")
+            for n in range(votes):
+                services.voting.cast(f"voter-{n}", warm_up, 1)
+            pump.drain()
+        for n in range(votes):
+            services.voting.cast(f"voter-{n}", idea_ids[n % ideas], 1)
+        casting = meter.take()
+        started = time.perf_counter()
+        pump.drain()
+        aggregating = meter.take()
+        seconds = time.perf_counter() - started
+
+        naive = NaiveVotes(services.catalogue.products.table)
+        with meter.paused():
+            naive_ideas = [submit(services, "p", f"naive-author-{n}", f"Naive {n}") for n in range(ideas)]
+        for n in range(min(votes, naive_votes)):
+            naive.cast(f"voter-{n}", naive_ideas[n % ideas], 1)
+        naive_usage = meter.take()
+    naive_count = min(votes, naive_votes)
+    total = casting + aggregating
+    return {
+        "votes": votes,
+        "ideas": ideas,
+        "batch_size": batch_size,
+        "wcu_per_vote": round(total.all_write_units / votes, 2),
+        "of_which_aggregation": round(aggregating.all_write_units / votes, 2),
+        "rcu_per_vote": round(total.read_units / votes, 2),
+        "aggregation_calls": dict(aggregating.calls),
+        "naive_wcu_per_vote": round(naive_usage.all_write_units / naive_count, 2),
+        "naive_rcu_per_vote": round(naive_usage.read_units / naive_count, 2),
+        "aggregation_seconds_in_moto": round(seconds, 2),
+    }
+
+
+def page_reads(idea_counts: tuple[int, ...] = (100, 10_000)) -> list[dict[str, Any]]:
+    """Items and read units of a ranked page of 20, first and deep in the list, as the product grows."""
+    rows = []
+    with world() as (_, meter):
+        services = wiring.services()
+        for count in idea_counts:
+            product_id = f"p{count}"
+            started = time.perf_counter()
+            with meter.paused():
+                services.catalogue.create(ProductDraft(product_id=product_id, name="P", vote_budget=50))
+                for n in range(count):
+                    submit(services, product_id, f"author-{n}", f"Idea {n}")
+            seeded = time.perf_counter() - started
+            for sort in ("top", "new"):
+                meter.take()
+                first = services.ideas.page(product_id, IdeaListQuery(sort=sort, limit=PAGE))
+                first_usage = meter.take()
+                cursor = first.next_cursor
+                for _ in range(min(count // PAGE, 50) - 2):  # walk some way into the list
+                    cursor = services.ideas.page(
+                        product_id, IdeaListQuery(sort=sort, limit=PAGE, cursor=cursor)
+                    ).next_cursor
+                meter.take()
+                services.ideas.page(product_id, IdeaListQuery(sort=sort, limit=PAGE, cursor=cursor))
+                deep_usage = meter.take()
+                rows.append(
+                    {
+                        "ideas": count,
+                        "sort": sort,
+                        "first_page": {
+                            "calls": dict(first_usage.calls),
+                            "items_read": first_usage.items_read,
+                            "rcu": first_usage.read_units,
+                        },
+                        "deep_page": {
+                            "calls": dict(deep_usage.calls),
+                            "items_read": deep_usage.items_read,
+                            "rcu": deep_usage.read_units,
+                        },
+                        "seeding_seconds": round(seeded, 1),
+                    }
+                )
+    return rows
