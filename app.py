@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice.app import Chalice, DynamoDBEvent
+from chalice.app import Chalice, CloudWatchEvent, DynamoDBEvent, Rate
 from pydantic import BaseModel
 
 from chalicelib.domain.catalogue import Product, ProductDraft
+from chalicelib.domain.demand import DemandQuery, DemandReport
 from chalicelib.domain.ideas import IdeaDraft, IdeaView
+from chalicelib.domain.lifecycle import StatusChange
 from chalicelib.domain.listing import IdeaListQuery, IdeaPage, PageQuery, ProductPage
 from chalicelib.domain.voting import MyVotes, MyVotesQuery, VoteBody, VoteView
 from chalicelib.http import NO_CONTENT, Access, Api, Reply, created
@@ -116,6 +118,52 @@ def my_votes(caller: Caller, query: MyVotesQuery) -> MyVotes:
     return services().voting.mine(caller.customer_id, query)
 
 
+@api.route(
+    "PATCH",
+    "/ideas/{idea_id}",
+    Access.PRODUCT_TEAM,
+    summary="Move an idea through its lifecycle, with the official answer customers see",
+    body=StatusChange,
+    responses={200: IdeaView},
+)
+def change_status(idea_id: str, body: StatusChange) -> IdeaView:
+    return services().lifecycle.change(idea_id, body)
+
+
+@api.route(
+    "POST",
+    "/products/{product_id}/demand",
+    Access.PRODUCT_TEAM,
+    summary="Publish the product's demand report now",
+    responses={200: DemandReport},
+)
+def publish_demand(product_id: str) -> DemandReport:
+    return services().demand.publish(product_id)
+
+
+@api.route(
+    "GET",
+    "/products/{product_id}/demand",
+    Access.PRODUCT_TEAM,
+    summary="The product's latest demand report, as JSON or CSV",
+    query=DemandQuery,
+    responses={200: DemandReport},
+)
+def latest_demand(product_id: str, query: DemandQuery) -> DemandReport | Reply:
+    report = services().demand.latest(product_id)
+    if query.format == "json":
+        return report
+    filename = f"demand-{product_id}.csv"
+    headers = {"Content-Type": "text/csv; charset=utf-8", "Content-Disposition": f'attachment; filename="{filename}"'}
+    return Reply(report.csv(), headers=headers)
+
+
+@app.schedule(Rate(15, unit=Rate.MINUTES))
+def publish_demand_reports(event: CloudWatchEvent) -> None:
+    """Every product's demand report, every 15 minutes."""
+    services().demand.publish_all()
+
+
 @app.on_dynamodb_record(
     stream_arn=TABLE_STREAM_ARN_PLACEHOLDER,
     batch_size=1000,
@@ -123,5 +171,5 @@ def my_votes(caller: Caller, query: MyVotesQuery) -> MyVotes:
     maximum_batching_window_in_seconds=1,
 )
 def on_table_change(event: DynamoDBEvent) -> dict[str, Any]:
-    """Ballot changes become idea counts; see chalicelib/streams."""
-    return handle_stream_batch(event.to_dict(), services().aggregator)
+    """Ballot changes become idea counts, ideas' changes become events; see chalicelib/streams."""
+    return handle_stream_batch(event.to_dict(), services().stream_consumer)

@@ -100,15 +100,18 @@ def operations() -> dict[str, dict[str, Any]]:
     return results
 
 
-def amortised(votes: int, ideas: int, batch_size: int, naive_votes: int = 100) -> dict[str, Any]:
-    """`votes` new votes spread evenly over `ideas` ideas, then counted by the aggregator in batches of
-    `batch_size`: write units per vote, ballot writes and aggregation together, beside the naive design's
-    (priced on its first `naive_votes`: each of its votes costs the same)."""
+def amortised(votes: int, ideas: int, batch_size: int) -> dict[str, Any]:
+    """`votes` new votes spread evenly over `ideas` ideas, then counted by the stream consumer in batches of
+    `batch_size`: write units per vote, ballot writes and aggregation together. (The naive design's votes cost
+    the same however they are batched: see `operations`.)"""
     with world() as (session, meter):
         services = wiring.services()
         table_name = services.catalogue.products.table.name
         pump = EventPump(
-            session, table_name, lambda event, _: handle_stream_batch(event, services.aggregator), batch_size=batch_size
+            session,
+            table_name,
+            lambda event, _: handle_stream_batch(event, services.stream_consumer),
+            batch_size=batch_size,
         )
         with meter.paused():
             services.catalogue.create(ProductDraft(product_id="p", name="P", vote_budget=50))
@@ -124,14 +127,6 @@ def amortised(votes: int, ideas: int, batch_size: int, naive_votes: int = 100) -
         pump.drain()
         aggregating = meter.take()
         seconds = time.perf_counter() - started
-
-        naive = NaiveVotes(services.catalogue.products.table)
-        with meter.paused():
-            naive_ideas = [submit(services, "p", f"naive-author-{n}", f"Naive {n}") for n in range(ideas)]
-        for n in range(min(votes, naive_votes)):
-            naive.cast(f"voter-{n}", naive_ideas[n % ideas], 1)
-        naive_usage = meter.take()
-    naive_count = min(votes, naive_votes)
     total = casting + aggregating
     return {
         "votes": votes,
@@ -141,8 +136,6 @@ def amortised(votes: int, ideas: int, batch_size: int, naive_votes: int = 100) -
         "of_which_aggregation": round(aggregating.all_write_units / votes, 2),
         "rcu_per_vote": round(total.read_units / votes, 2),
         "aggregation_calls": dict(aggregating.calls),
-        "naive_wcu_per_vote": round(naive_usage.all_write_units / naive_count, 2),
-        "naive_rcu_per_vote": round(naive_usage.read_units / naive_count, 2),
         "aggregation_seconds_in_moto": round(seconds, 2),
     }
 

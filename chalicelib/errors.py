@@ -46,6 +46,10 @@ class VoteBudgetExhausted(DomainError):
     pass
 
 
+class TransitionNotAllowed(DomainError):
+    pass
+
+
 class Unauthenticated(DomainError):
     pass
 

@@ -50,6 +50,7 @@ STATUS: dict[type[DomainError], tuple[int, str]] = {
     errors.AlreadyExists: (409, "ConflictError"),
     errors.IdeaClosed: (409, "IdeaClosed"),
     errors.VoteBudgetExhausted: (409, "VoteBudgetExhausted"),
+    errors.TransitionNotAllowed: (409, "TransitionNotAllowed"),
     errors.PayloadTooLarge: (413, "RequestEntityTooLargeError"),
 }
 
@@ -62,9 +63,9 @@ class Access(StrEnum):
 
 @dataclass(frozen=True)
 class Reply:
-    """A view's answer when 200 with a body is not the whole story."""
+    """A view's answer when 200 with a JSON body is not the whole story."""
 
-    body: BaseModel | None
+    body: BaseModel | str | None
     status: int = 200
     headers: Mapping[str, str] = field(default_factory=dict)
 
@@ -150,7 +151,8 @@ def parse_body(request: Request, model: type[M]) -> M:
     if not isinstance(data, dict):
         raise InvalidInput.of("body", "must be a JSON object")
     try:
-        return model.model_validate(data)
+        # Validated as JSON, not as the Python it parsed into: strict JSON types, enums from their strings.
+        return model.model_validate_json(raw)
     except ValidationError as invalid:
         raise InvalidInput(_problems(invalid, model)) from None
 
@@ -179,7 +181,7 @@ def identify(request: Request, access: Access) -> Caller | None:
 
 def to_response(result: BaseModel | Reply | None) -> Response:
     reply = result if isinstance(result, Reply) else Reply(result)
-    body = reply.body.model_dump(mode="json") if reply.body is not None else None
+    body = reply.body.model_dump(mode="json") if isinstance(reply.body, BaseModel) else reply.body
     return Response(body=body, status_code=reply.status, headers={**reply.headers})
 
 

@@ -12,6 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 VARIABLES = {
     "stage": "COCREATE_STAGE",
     "table_name": "COCREATE_TABLE",
+    "demand_bucket": "COCREATE_DEMAND_BUCKET",
+    "event_bus": "COCREATE_EVENT_BUS",
     "identity": "COCREATE_IDENTITY",
 }
 
@@ -21,6 +23,8 @@ class Settings(BaseModel):
 
     stage: str = Field(min_length=1)
     table_name: str = Field(min_length=3)
+    demand_bucket: str = Field(min_length=3)
+    event_bus: str = Field(min_length=1)
     # "cognito": trust only claims that API Gateway's Cognito authorizer verified.
     # "unverified": read claims from the bearer token without checking its signature; the local stand-in
     # for API Gateway, never for a deployed stage.

@@ -9,8 +9,12 @@ import boto3
 from botocore.config import Config
 
 from chalicelib.domain.text import utc_now
+from chalicelib.publish.events import EventBridgePublisher
+from chalicelib.publish.reports import ReportStore
 from chalicelib.services.catalogue import CatalogueService
+from chalicelib.services.demand import DemandService
 from chalicelib.services.ideas import IdeaService
+from chalicelib.services.lifecycle import LifecycleService
 from chalicelib.services.voting import VotingService
 from chalicelib.settings import settings
 from chalicelib.store.ballots import BallotStore
@@ -18,7 +22,7 @@ from chalicelib.store.ideas import IdeaStore
 from chalicelib.store.products import ProductStore
 from chalicelib.store.table import Table
 from chalicelib.store.tallies import TallyStore
-from chalicelib.streams.aggregator import VoteAggregator
+from chalicelib.streams.consumer import StreamConsumer
 
 CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 4}, connect_timeout=3, read_timeout=10)
 
@@ -28,7 +32,9 @@ class Services:
     catalogue: CatalogueService
     ideas: IdeaService
     voting: VotingService
-    aggregator: VoteAggregator
+    lifecycle: LifecycleService
+    demand: DemandService
+    stream_consumer: StreamConsumer
 
 
 @functools.cache
@@ -36,6 +42,8 @@ def services() -> Services:
     config = settings()
     session = boto3.session.Session()
     table = Table(session.client("dynamodb", config=CLIENT_CONFIG), config.table_name)
+    events = EventBridgePublisher(session.client("events", config=CLIENT_CONFIG), config.event_bus)
+    reports = ReportStore(session.client("s3", config=CLIENT_CONFIG), config.demand_bucket)
     catalogue = CatalogueService(ProductStore(table), utc_now)
     ideas = IdeaStore(table)
     voting = VotingService(catalogue, ideas, BallotStore(table))
@@ -43,7 +51,9 @@ def services() -> Services:
         catalogue=catalogue,
         ideas=IdeaService(catalogue, ideas, voting, utc_now),
         voting=voting,
-        aggregator=VoteAggregator(TallyStore(table)),
+        lifecycle=LifecycleService(ideas, utc_now),
+        demand=DemandService(catalogue, ideas, reports, events, utc_now),
+        stream_consumer=StreamConsumer(TallyStore(table), events),
     )
 
 

@@ -45,6 +45,31 @@ def table() -> Resource:
     }
 
 
+def demand_bucket() -> Resource:
+    return {
+        "Type": "AWS::S3::Bucket",
+        "DeletionPolicy": "Retain",
+        "UpdateReplacePolicy": "Retain",
+        "Properties": {
+            "BucketEncryption": {
+                "ServerSideEncryptionConfiguration": [{"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
+            },
+            "VersioningConfiguration": {"Status": "Enabled"},
+            "PublicAccessBlockConfiguration": {
+                "BlockPublicAcls": True,
+                "BlockPublicPolicy": True,
+                "IgnorePublicAcls": True,
+                "RestrictPublicBuckets": True,
+            },
+            "OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
+        },
+    }
+
+
+def event_bus() -> Resource:
+    return {"Type": "AWS::Events::EventBus", "Properties": {"Name": {"Fn::Sub": "cocreate-${AWS::StackName}"}}}
+
+
 def data_resources() -> dict[str, Resource]:
     """The resources that hold data, by logical id: what the local stack provisions too."""
-    return {"Table": table()}
+    return {"Table": table(), "DemandBucket": demand_bucket(), "EventBus": event_bus()}

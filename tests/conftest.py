@@ -99,3 +99,29 @@ def pump(aws: boto3.session.Session, local_environment: dict[str, str]) -> Event
     from app import on_table_change
 
     return EventPump(aws, local_environment["COCREATE_TABLE"], on_table_change)
+
+
+class BusTap:
+    """An SQS queue subscribed to the event bus: what a consumer of cocreate's events would receive."""
+
+    def __init__(self, session: boto3.session.Session, bus_name: str) -> None:
+        self.sqs = session.client("sqs")
+        self.url = self.sqs.create_queue(QueueName="bus-tap")["QueueUrl"]
+        arn = self.sqs.get_queue_attributes(QueueUrl=self.url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        events = session.client("events")
+        events.put_rule(Name="tap", EventBusName=bus_name, EventPattern=json.dumps({"source": ["cocreate"]}))
+        events.put_targets(Rule="tap", EventBusName=bus_name, Targets=[{"Id": "queue", "Arn": arn}])
+
+    def received(self, detail_type: str | None = None) -> list[dict[str, Any]]:
+        """The details of the events delivered since the last call, oldest first."""
+        events = []
+        while messages := self.sqs.receive_message(QueueUrl=self.url, MaxNumberOfMessages=10).get("Messages"):
+            for message in messages:
+                events.append(json.loads(message["Body"]))
+                self.sqs.delete_message(QueueUrl=self.url, ReceiptHandle=message["ReceiptHandle"])
+        return [e["detail"] for e in events if detail_type in (None, e["detail-type"])]
+
+
+@pytest.fixture
+def bus(aws: boto3.session.Session, local_environment: dict[str, str]) -> BusTap:
+    return BusTap(aws, local_environment["COCREATE_EVENT_BUS"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime
@@ -19,6 +20,7 @@ MAX_DIMENSIONS = 20
 MAX_VALUES_PER_DIMENSION = 50
 DEFAULT_VOTE_BUDGET = 10
 MAX_VOTE_BUDGET = 50
+DEFAULT_THRESHOLDS = (100, 1_000, 10_000)
 
 
 def _distinct(names: Iterable[str], what: str) -> None:
@@ -48,6 +50,18 @@ class ProductDraft(BaseModel):
         le=MAX_VOTE_BUDGET,
         description="how many open ideas of this product one customer may support at once",
     )
+    thresholds: list[Annotated[int, Field(ge=1, le=10**9)]] = Field(
+        default_factory=lambda: list(DEFAULT_THRESHOLDS),
+        max_length=10,
+        description="supporter counts at which an idea announces itself (IdeaThresholdReached), ascending",
+    )
+
+    @field_validator("thresholds")
+    @classmethod
+    def _ascending(cls, thresholds: list[int]) -> list[int]:
+        if any(a >= b for a, b in itertools.pairwise(thresholds)):
+            raise ValueError("must be ascending, each once")
+        return thresholds
 
     @field_validator("options")
     @classmethod
@@ -70,6 +84,7 @@ class Product(BaseModel):
     description: str | None = None
     options: dict[str, list[str]]
     vote_budget: int
+    thresholds: list[int] = Field(default_factory=lambda: list(DEFAULT_THRESHOLDS))
     created_at: Timestamp
 
     @classmethod

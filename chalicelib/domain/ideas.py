@@ -144,7 +144,10 @@ class Idea(BaseModel):
     updated_at: datetime
     up: int = 0
     down: int = 0
-    vote_budget: int  # the product's, copied so that a vote needs to read only the idea
+    # The product's, copied: a vote needs to read only the idea, and its aggregation only the idea too.
+    vote_budget: int
+    thresholds: list[int] = Field(default_factory=list)
+    thresholds_reached: list[int] = Field(default_factory=list)
 
     @classmethod
     def customisation(cls, product: Product, draft: CustomisationDraft, now: datetime) -> Idea:
@@ -159,6 +162,7 @@ class Idea(BaseModel):
             created_at=now,
             updated_at=now,
             vote_budget=product.vote_budget,
+            thresholds=product.thresholds,
         )
 
     @classmethod
@@ -173,7 +177,13 @@ class Idea(BaseModel):
             created_at=now,
             updated_at=now,
             vote_budget=product.vote_budget,
+            thresholds=product.thresholds,
         )
+
+    def counted(self, up: int, down: int) -> Idea:
+        """The idea with new counts, and the supporter thresholds they reach for the first time."""
+        reached = sorted({*self.thresholds_reached, *(t for t in self.thresholds if up >= t)})
+        return self.model_copy(update={"up": up, "down": down, "thresholds_reached": reached})
 
     @property
     def net(self) -> int:

@@ -2,7 +2,7 @@
 
 A customer's votes on one product's ideas live on one ballot: casting, changing or retracting a vote is one
 write to it, which also enforces one vote per idea and the product's vote budget. Idea counts follow from how
-ballots change (`tally_change`), summed by the stream aggregator.
+ballots change (`tally_change`), summed by the stream consumer.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from chalicelib.domain.ideas import IDEA_ID, Idea, IdeaStatus
 from chalicelib.domain.listing import IdeaOrder
@@ -87,6 +87,15 @@ class IdeaStore:
         self.table.update(
             keys.idea(now.idea_id), Expression(text, names, values), condition=Expression("#status = :was")
         )
+
+    def with_status(self, product_id: str, statuses: Iterable[IdeaStatus]) -> Iterator[Idea]:
+        """Every idea of the product in one of `statuses`: one Query (and its pages) per status, reading no
+        idea of any other status."""
+        index = RANKINGS[IdeaOrder.NEW]
+        for status in statuses:
+            partition = Expression(f"{LISTING} = :listing", values={":listing": keys.listing(product_id, status)})
+            for item in self.table.query_all(partition, index=index.name):
+                yield Idea.model_validate(item)
 
     def page(
         self, product_id: str, status: IdeaStatus, order: IdeaOrder, limit: int, cursor: str | None

@@ -35,5 +35,5 @@ def ballot(customer_id: str, product_id: str) -> Key:
 
 
 def checkpoint(shard_id: str) -> Key:
-    """How far the aggregator has applied a shard of the table's stream."""
+    """How far the stream consumer has applied a shard of the table's stream."""
     return {PARTITION_KEY: f"STREAM#{shard_id}", SORT_KEY: "CHECKPOINT"}

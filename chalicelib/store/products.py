@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from chalicelib.domain.catalogue import PRODUCT_ID, Product
 from chalicelib.errors import AlreadyExists
 from chalicelib.store import keys, paging
@@ -35,6 +37,11 @@ class ProductStore:
             return None  # it cannot exist, and would not make a valid key
         item = self.table.get(keys.product(product_id))
         return Product.model_validate(item) if item else None
+
+    def all(self) -> Iterator[Product]:
+        partition = Expression("#p = :p", {"#p": CATALOGUE.partition_key}, {":p": keys.CATALOGUE_PARTITION})
+        for item in self.table.query_all(partition, index=CATALOGUE.name):
+            yield Product.model_validate(item)
 
     def page(self, limit: int, cursor: str | None) -> tuple[list[Product], str | None]:
         fixed = {CATALOGUE.partition_key: keys.CATALOGUE_PARTITION, SORT_KEY: "META"}

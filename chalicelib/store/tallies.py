@@ -51,7 +51,7 @@ class TallyStore:
         """Add `changes` to the ideas' tallies and move the checkpoint from `since` to `upto`, all or nothing.
 
         Counts are read consistently and written back on condition that nobody changed them meanwhile
-        (aggregators of other shards update the same ideas); a conflict is read and tried again.
+        (the consumers of other shards update the same ideas); a conflict is read and tried again.
         """
         for attempt in range(_ATTEMPTS):
             ideas = [
@@ -66,7 +66,7 @@ class TallyStore:
             except TransactionCancelled as cancelled:
                 if cancelled.reasons[0] != "None":
                     raise CheckpointMoved(f"shard {shard_id} moved past {since}") from None
-            time.sleep(random.uniform(0, 0.02 * 2**attempt))  # other shards' aggregators: let them finish
+            time.sleep(random.uniform(0, 0.02 * 2**attempt))  # other shards' consumers: let them finish
         raise TalliesBusy(f"{len(changes)} ideas kept changing under {_ATTEMPTS} attempts")
 
     @staticmethod
@@ -79,17 +79,21 @@ class TallyStore:
 
     @staticmethod
     def _count(idea: Idea, change: Tally) -> Update:
-        counted = idea.model_copy(update={"up": idea.up + change.up, "down": idea.down + change.down})
-        sort_keys = {name: value for name, value in ranking_attributes(counted).items() if name in _MOVING_SORT_KEYS}
-        names = {f"#{name}": name for name in sort_keys}
-        values = {f":{name}": value for name, value in sort_keys.items()}
-        assignments = ", ".join(f"#{name} = :{name}" for name in sort_keys)
+        counted = idea.counted(idea.up + change.up, idea.down + change.down)
+        changes = {
+            "up": counted.up,
+            "down": counted.down,
+            **{name: value for name, value in ranking_attributes(counted).items() if name in _MOVING_SORT_KEYS},
+        }
+        if counted.thresholds_reached != idea.thresholds_reached:
+            changes["thresholds_reached"] = counted.thresholds_reached  # announced once, from the stream
+        assignments = ", ".join(f"#{name} = :{name}" for name in changes)
         return Update(
             keys.idea(idea.idea_id),
             Expression(
-                f"SET up = :up, down = :down, {assignments}",
-                names,
-                {**values, ":up": counted.up, ":down": counted.down},
+                f"SET {assignments}",
+                {f"#{name}": name for name in changes},
+                {f":{name}": value for name, value in changes.items()},
             ),
             condition=Expression(
                 "up = :was_up AND down = :was_down", values={":was_up": idea.up, ":was_down": idea.down}

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Protocol
 
+from chalicelib.domain.events import DomainEvent, idea_events
 from chalicelib.domain.voting import Tally, tally_change
 from chalicelib.store.ballots import counted_votes
 from chalicelib.store.schema import PARTITION_KEY, SORT_KEY
@@ -43,6 +44,10 @@ class Change:
         else:
             kind = ItemKind.OTHER
         return cls(int(stream.sequence_number), kind, stream.old_image or {}, stream.new_image or {})
+
+    def events(self) -> list[DomainEvent]:
+        """What this change announces: only ideas announce."""
+        return idea_events(self.old, self.new) if self.kind is ItemKind.IDEA else []
 
     def tallies(self) -> dict[str, Tally]:
         """How this change moves idea tallies: only ballots move them."""

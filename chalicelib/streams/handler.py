@@ -5,7 +5,7 @@ from the first one not applied is reported: a record that cannot be read, and th
 failed.
 
 Lambda names the shard only to functions with a tumbling window, so the event source has one (infra/): the
-window's state is not used, only the shard id the aggregator keys its checkpoint by.
+window's state is not used, only the shard id the consumer keys its checkpoint by.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
-from chalicelib.streams.aggregator import VoteAggregator
 from chalicelib.streams.changes import Change
+from chalicelib.streams.consumer import StreamConsumer
 
 
 class NotApplied(Exception):
@@ -26,7 +26,7 @@ class NoShardId(RuntimeError):
     pass
 
 
-def handle_stream_batch(event: Mapping[str, Any], aggregator: VoteAggregator) -> dict[str, Any]:
+def handle_stream_batch(event: Mapping[str, Any], consumer: StreamConsumer) -> dict[str, Any]:
     """A DynamoDB Streams event in; the partial batch response (with the tumbling window's state) out."""
     # Imported here, not at module level: 70 ms the API function never needs.
     from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
@@ -47,7 +47,7 @@ def handle_stream_batch(event: Mapping[str, Any], aggregator: VoteAggregator) ->
             if status != "success":
                 break
             readable.append(change)
-        applied = aggregator.apply(shard_id, readable)
+        applied = consumer.apply(shard_id, readable)
         for _, _, record in outcomes[applied : len(readable)]:
             try:
                 raise NotApplied(f"an earlier record of shard {shard_id} was not applied")

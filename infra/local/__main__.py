@@ -2,7 +2,8 @@
 until Ctrl-C.
 
 Ports, all on 127.0.0.1: COCREATE_API_PORT (8000), COCREATE_MOTO_PORT (5000) and COCREATE_PUMP_PORT (8001), where
-`POST /drain` answers once every vote so far is counted.
+`POST /drain` answers once every vote so far is counted and `POST /schedule/<name>` runs a schedule now.
+Schedules run at the app's own rates; COCREATE_SCHEDULE_SECONDS runs them more often.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from infra.local.control import ControlServer
 from infra.local.gateway import server
 from infra.local.moto_server import moto_server, port_free
 from infra.local.provision import provision
-from infra.local.pump import EventPump
+from infra.local.pump import EventPump, schedules_of
 from infra.local.seed import CUSTOMERS, PRODUCT_TEAM_MEMBER, seed
 from infra.local.tokens import token
 
@@ -50,7 +51,13 @@ def main() -> int:
         config = CLIFactory(project_dir=str(stage.ROOT), environ=os.environ).create_config_obj(stage.STAGE)
         app = config.chalice_app
         functions = importlib.import_module("app")  # what Chalice loaded: the Lambda functions' module
-        pump = EventPump(session, env["COCREATE_TABLE"], functions.on_table_change)
+        every = float(os.environ["COCREATE_SCHEDULE_SECONDS"]) if "COCREATE_SCHEDULE_SECONDS" in os.environ else None
+        pump = EventPump(
+            session,
+            env["COCREATE_TABLE"],
+            functions.on_table_change,
+            schedules=list(schedules_of(app, functions, every)),
+        )
         seed(services())
         pump.drain()  # the demo's votes counted before the first request
 
@@ -81,12 +88,16 @@ cocreate is running locally, with demo products, ideas and votes.
   AWS (moto)      {moto_url}
   Event pump      counts follow votes within a second; to wait for them:
                   curl -X POST http://{HOST}:{pump_port}/drain
+                  demand reports publish every 15 minutes; to publish them now:
+                  curl -X POST http://{HOST}:{pump_port}/schedule/publish_demand_reports
 
   Sign in as a demo customer, or as the product team:
     export CUSTOMER='Authorization: Bearer {token(CUSTOMERS[0])}'
     export TEAM='Authorization: Bearer {token(PRODUCT_TEAM_MEMBER, "product-team")}'
     curl -H "$CUSTOMER" -H 'Content-Type: application/json' -X POST {api_url}/products/roadster/ideas \\
          -d '{{"kind": "customisation", "options": {{"colour": "midnight blue", "interior": "cork"}}}}'
+    curl -H "$TEAM" -X POST {api_url}/products/roadster/demand
+    curl -H "$TEAM" "{api_url}/products/roadster/demand?format=csv"
 
 Ctrl-C stops everything.
 """

@@ -1,4 +1,8 @@
-"""The local stack's control port: `POST /drain` delivers the stream now and answers when counts are up to date."""
+"""The local stack's control port.
+
+`POST /drain` delivers the stream now and answers once counts are up to date; `POST /schedule/<name>` runs a
+schedule now (`POST /schedule/publish_demand_reports`: every product's demand report).
+"""
 
 from __future__ import annotations
 
@@ -13,10 +17,16 @@ class _Handler(BaseHTTPRequestHandler):
     server: ControlServer
 
     def do_POST(self) -> None:
+        pump = self.server.pump
+        name = self.path.removeprefix("/schedule/")
         if self.path == "/drain":
-            self._answer(200, {"delivered": self.server.pump.drain()})
+            self._answer(200, {"delivered": pump.drain()})
+        elif name in pump.schedules:
+            pump.fire(name)
+            self._answer(200, {"fired": name})
         else:
-            self._answer(404, {"Code": "NotFoundError", "Message": "POST /drain is the only action here"})
+            actions = ", ".join(["POST /drain", *(f"POST /schedule/{s}" for s in pump.schedules)])
+            self._answer(404, {"Code": "NotFoundError", "Message": f"the actions here are: {actions}"})
 
     def _answer(self, status: int, body: dict[str, Any]) -> None:
         payload = json.dumps(body).encode()

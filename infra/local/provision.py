@@ -32,7 +32,34 @@ def _create_table(session: Any, name: str, properties: Mapping[str, Any]) -> Non
         )
 
 
-_CREATORS = {"AWS::DynamoDB::Table": _create_table}
+def _create_bucket(session: Any, name: str, properties: Mapping[str, Any]) -> None:
+    client = session.client("s3")
+    if any(b["Name"] == name for b in client.list_buckets()["Buckets"]):
+        return
+    client.create_bucket(Bucket=name)
+    # CloudFormation and the S3 API spell the same rule differently.
+    rules = [
+        {"ApplyServerSideEncryptionByDefault": rule["ServerSideEncryptionByDefault"]}
+        for rule in properties["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    ]
+    client.put_bucket_encryption(Bucket=name, ServerSideEncryptionConfiguration={"Rules": rules})
+    client.put_bucket_versioning(Bucket=name, VersioningConfiguration=properties["VersioningConfiguration"])
+    client.put_public_access_block(
+        Bucket=name, PublicAccessBlockConfiguration=properties["PublicAccessBlockConfiguration"]
+    )
+
+
+def _create_event_bus(session: Any, name: str, properties: Mapping[str, Any]) -> None:
+    client = session.client("events")
+    if not client.list_event_buses(NamePrefix=name)["EventBuses"]:
+        client.create_event_bus(Name=name)
+
+
+_CREATORS = {
+    "AWS::DynamoDB::Table": _create_table,
+    "AWS::S3::Bucket": _create_bucket,
+    "AWS::Events::EventBus": _create_event_bus,
+}
 
 
 def provision(session: Any, names: Mapping[str, str]) -> None:

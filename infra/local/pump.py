@@ -1,20 +1,25 @@
-"""The event pump: what Lambda's event source mapping does in the cloud, done locally.
+"""The event pump: what Lambda's event sources do in the cloud, done locally.
 
 It reads the table's stream from moto and calls the stream handler with the event Lambda would send (with the
 shard id a tumbling window brings), honouring partial batch responses: a batch is delivered again from its
 first failed record, up to `max_retries` times, then given up as Lambda gives up to its on-failure queue.
-`chalice local` serves HTTP only, so the local stack runs a pump beside it; tests call `drain()` instead of
-sleeping.
+It also fires the app's schedules at their rates. `chalice local` serves HTTP only, so the local stack runs a
+pump beside it; tests call `drain()` instead of sleeping.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
+import time
+import uuid
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from types import ModuleType
 from typing import Any
 
+from chalice.app import Chalice, Rate, ScheduledEventConfig
 from chalice.local import LambdaContext
 
 Handler = Callable[[dict[str, Any], Any], Any]
@@ -42,9 +47,50 @@ def lambda_event(shard_id: str, records: Sequence[Mapping[str, Any]], stream_arn
     }
 
 
+@dataclass
+class Schedule:
+    name: str
+    every_seconds: float
+    handler: Handler
+    due: float = 0.0  # when it fires next, on the monotonic clock
+
+
+_SECONDS = {Rate.MINUTES: 60, Rate.HOURS: 3600, Rate.DAYS: 86400}
+
+
+def schedules_of(app: Chalice, functions: ModuleType, every_seconds: float | None = None) -> Iterator[Schedule]:
+    """The app's rate schedules, each at its own rate unless `every_seconds` says otherwise."""
+    for source in app.event_sources:
+        if isinstance(source, ScheduledEventConfig) and isinstance(source.schedule_expression, Rate):
+            rate = source.schedule_expression
+            seconds = every_seconds or rate.value * _SECONDS[rate.unit]
+            yield Schedule(source.name, seconds, getattr(functions, source.name), time.monotonic() + seconds)
+
+
+def scheduled_event(name: str) -> dict[str, Any]:
+    return {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": "000000000000",
+        "time": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        "region": "us-east-1",
+        "resources": [f"arn:aws:events:us-east-1:000000000000:rule/{name}"],
+        "detail": {},
+    }
+
+
 class EventPump:
     def __init__(
-        self, session: Any, table_name: str, handler: Handler, *, batch_size: int = 100, max_retries: int = 3
+        self,
+        session: Any,
+        table_name: str,
+        handler: Handler,
+        *,
+        batch_size: int = 100,
+        max_retries: int = 3,
+        schedules: Sequence[Schedule] = (),
     ) -> None:
         self.dynamodb = session.client("dynamodb")
         self.streams = session.client("dynamodbstreams")
@@ -53,6 +99,7 @@ class EventPump:
         self.batch_size = batch_size
         self.max_retries = max_retries
         self.given_up = 0  # records dropped after their retries, as Lambda would send them to its on-failure queue
+        self.schedules = {s.name: s for s in schedules}
         self._stream_arn: str | None = None
         self._iterators: dict[str, str] = {}
         self._lock = threading.Lock()
@@ -74,12 +121,21 @@ class EventPump:
             return total
 
     def run(self, stop: threading.Event, interval: float = 0.2) -> None:
-        """Drain until `stop` is set: counts follow votes within a fraction of a second."""
+        """Drain and fire what is due until `stop` is set: counts follow votes within a fraction of a second."""
         while not stop.wait(interval):
             try:
                 self.drain()
-            except Exception:  # keep pumping, as Lambda keeps polling
-                log.exception("the event pump failed to drain the stream")
+                for schedule in self.schedules.values():
+                    if time.monotonic() >= schedule.due:
+                        self.fire(schedule.name)
+            except Exception:  # keep pumping, as Lambda keeps polling and firing
+                log.exception("the event pump failed")
+
+    def fire(self, name: str) -> None:
+        """Run a schedule now, as EventBridge would at its next tick."""
+        schedule = self.schedules[name]
+        schedule.due = time.monotonic() + schedule.every_seconds
+        schedule.handler(scheduled_event(name), LambdaContext(name, memory_size=512, max_runtime_ms=900_000))
 
     def read(self) -> list[tuple[str, list[dict[str, Any]]]]:
         """The records written since the last read, in batches of at most `batch_size`, by shard."""

@@ -18,7 +18,11 @@ AWS_ENVIRONMENT = {
 }
 
 # The physical name of each data resource, by the variable the functions read it from.
-RESOURCE_VARIABLES = {"Table": "COCREATE_TABLE"}
+RESOURCE_VARIABLES = {
+    "Table": "COCREATE_TABLE",
+    "DemandBucket": "COCREATE_DEMAND_BUCKET",
+    "EventBus": "COCREATE_EVENT_BUS",
+}
 
 
 def environment(stage: str = STAGE) -> dict[str, str]:

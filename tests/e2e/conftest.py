@@ -10,7 +10,9 @@ import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
+import boto3
 import pytest
 import requests
 
@@ -42,6 +44,19 @@ class LocalStack:
         answer = requests.post(f"http://127.0.0.1:{self.pump_port}/drain", timeout=60)
         answer.raise_for_status()
         return int(answer.json()["delivered"])
+
+    def fire(self, schedule: str) -> None:
+        requests.post(f"http://127.0.0.1:{self.pump_port}/schedule/{schedule}", timeout=120).raise_for_status()
+
+    def aws(self, service: str) -> Any:
+        """A client of the stack's moto server, for looking behind the API."""
+        return boto3.client(
+            service,
+            endpoint_url=f"http://127.0.0.1:{self.moto_port}",
+            region_name="us-east-1",
+            aws_access_key_id="local",
+            aws_secret_access_key="local",
+        )
 
     def stop(self, timeout: float = 30) -> int:
         self.process.send_signal(signal.SIGINT)

@@ -18,7 +18,7 @@ from chalicelib.store.ballots import RELEASED, VOTE
 from chalicelib.store.ideas import ranking_attributes
 from chalicelib.store.schema import RANKINGS
 from chalicelib.store.tallies import TalliesBusy, TallyStore
-from chalicelib.streams.aggregator import VoteAggregator
+from chalicelib.streams.consumer import StreamConsumer
 from chalicelib.streams.handler import handle_stream_batch
 from infra.local.pump import EventPump
 from tests.conftest import moto_world
@@ -78,8 +78,8 @@ class World:
         ]
         self.tallies = FlakyTallies(TallyStore(self.table))
         # Two ideas per commit, so that batches need several commits and a crash can fall between them.
-        aggregator = VoteAggregator(self.tallies, max_ideas_per_commit=2)
-        self.pump = EventPump(session, table_name, lambda event, _: handle_stream_batch(event, aggregator))
+        consumer = StreamConsumer(self.tallies, self.services.stream_consumer.events, max_ideas_per_commit=2)
+        self.pump = EventPump(session, table_name, lambda event, _: handle_stream_batch(event, consumer))
         self.unread: list[tuple[str, dict[str, Any]]] = []
         self.delivered: list[tuple[str, dict[str, Any]]] = []
 

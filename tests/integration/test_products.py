@@ -14,7 +14,11 @@ ROADSTER = {
 def test_the_product_team_adds_a_product_that_everyone_can_read(api):
     created = api.post("/products", ROADSTER, headers=PRODUCT_TEAM)
     assert created.status_code == 201
-    assert created.json_body == {**ROADSTER, "created_at": created.json_body["created_at"]}
+    assert created.json_body == {
+        **ROADSTER,
+        "thresholds": [100, 1000, 10000],
+        "created_at": created.json_body["created_at"],
+    }
 
     shown = api.get("/products/roadster")
     assert shown.status_code == 200
@@ -25,6 +29,14 @@ def test_a_product_without_budget_gets_ten_votes_per_customer(api):
     created = api.post("/products", {"product_id": "lamp", "name": "Lamp"}, headers=PRODUCT_TEAM)
     assert created.json_body["vote_budget"] == 10
     assert created.json_body["options"] == {}
+
+
+def test_thresholds_are_ascending(api):
+    answer = api.post("/products", {"product_id": "lamp", "name": "L", "thresholds": [10, 5]}, headers=PRODUCT_TEAM)
+    assert answer.status_code == 400
+    assert answer.json_body["Message"].startswith("thresholds")
+    answer = api.post("/products", {"product_id": "lamp", "name": "L", "thresholds": [2, 20]}, headers=PRODUCT_TEAM)
+    assert answer.json_body["thresholds"] == [2, 20]
 
 
 def test_a_taken_product_id_is_a_conflict_and_the_first_product_stays(api):

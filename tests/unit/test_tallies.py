@@ -1,6 +1,6 @@
 from chalicelib.domain.voting import Tally, tally_change
-from chalicelib.streams.aggregator import commits
 from chalicelib.streams.changes import Change, ItemKind
+from chalicelib.streams.consumer import Commit, commits
 
 
 def test_a_new_vote_a_change_and_a_retraction():
@@ -41,7 +41,7 @@ def test_commits_sum_changes_per_idea_and_stay_within_the_idea_limit():
         ballot_change(6, {}, {"d": 1}),
     ]
     assert list(commits(changes, max_ideas=2)) == [
-        (2, {"a": Tally(up=2), "b": Tally(down=1)}),
-        (3, {"c": Tally(), "a": Tally(down=1)}),
-        (1, {"d": Tally(up=1)}),
+        Commit(2, {"a": Tally(up=2), "b": Tally(down=1)}),
+        Commit(3, {"c": Tally(), "a": Tally(down=1)}),
+        Commit(1, {"d": Tally(up=1)}),
     ]

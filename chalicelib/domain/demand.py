@@ -1,0 +1,120 @@
+"""The demand report: what the supply-chain team should plan for, per product, ranked by supporters."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from chalicelib.domain.catalogue import Product
+from chalicelib.domain.events import DemandSummary
+from chalicelib.domain.ideas import Idea, IdeaKind, IdeaStatus
+from chalicelib.domain.text import Timestamp
+
+# Declined and merged ideas are not demand: a merged idea's supporters are expected to move to its target.
+REPORTED = tuple(s for s in IdeaStatus if s not in (IdeaStatus.DECLINED, IdeaStatus.MERGED))
+
+CSV_COLUMNS = (
+    "rank", "idea_id", "kind", "title", "options", "status", "supporters", "opponents", "net", "confidence", "hot",
+)  # fmt: skip
+
+
+class DemandQuery(BaseModel):
+    model_config = ConfigDict(extra="ignore", defer_build=True)
+
+    format: Literal["json", "csv"] = "json"
+
+
+class DemandItem(BaseModel):
+    rank: int
+    idea_id: str
+    kind: IdeaKind
+    title: str
+    options: dict[str, str] | None
+    status: IdeaStatus
+    supporters: int
+    opponents: int
+    net: int
+    confidence: float
+    hot: float
+
+
+class DemandReport(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
+    product_id: str
+    generated_at: Timestamp
+    items: list[DemandItem] = Field(description="ranked by supporters, then by confidence")
+    dimensions: dict[str, dict[str, int]] = Field(
+        description="for each option value, the supporters of the customisation requests that choose it"
+    )
+
+    @classmethod
+    def build(cls, product: Product, ideas: Iterable[Idea], now: datetime) -> DemandReport:
+        reported = [i for i in ideas if i.status in REPORTED]
+        ranked = sorted(reported, key=lambda i: (-i.up, -i.confidence, i.created_at, i.idea_id))
+        dimensions = {dimension: dict.fromkeys(values, 0) for dimension, values in product.options.items()}
+        for idea in reported:
+            for dimension, value in (idea.options or {}).items():
+                dimensions.setdefault(dimension, {}).setdefault(value, 0)
+                dimensions[dimension][value] += idea.up
+        return cls(
+            product_id=product.product_id,
+            generated_at=now,
+            items=[
+                DemandItem(
+                    rank=rank,
+                    idea_id=idea.idea_id,
+                    kind=idea.kind,
+                    title=idea.title,
+                    options=idea.options,
+                    status=idea.status,
+                    supporters=idea.up,
+                    opponents=idea.down,
+                    net=idea.net,
+                    confidence=idea.confidence,
+                    hot=idea.hot,
+                )
+                for rank, idea in enumerate(ranked, start=1)
+            ],
+            dimensions=dimensions,
+        )
+
+    def summary(self, top: int = 3) -> DemandSummary:
+        return DemandSummary(
+            ideas=len(self.items),
+            supporters=sum(i.supporters for i in self.items),
+            top=[{"idea_id": i.idea_id, "title": i.title, "supporters": i.supporters} for i in self.items[:top]],
+        )
+
+    def csv(self) -> str:
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(CSV_COLUMNS)
+        for item in self.items:
+            options = "; ".join(f"{d}={v}" for d, v in (item.options or {}).items())
+            writer.writerow(
+                [
+                    item.rank,
+                    item.idea_id,
+                    item.kind.value,
+                    _cell(item.title),
+                    _cell(options),
+                    item.status.value,
+                    item.supporters,
+                    item.opponents,
+                    item.net,
+                    item.confidence,
+                    item.hot,
+                ]
+            )
+        return out.getvalue()
+
+
+def _cell(text: str) -> str:
+    """Customers write titles: a spreadsheet must not run one as a formula."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

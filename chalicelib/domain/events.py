@@ -1,0 +1,122 @@
+"""The events cocreate puts on its bus (source `cocreate`), and how ideas' changes announce them.
+
+Idea events are read off the table's stream, from each idea's image before and after a change, so that
+whatever changes an idea (a submission, the lifecycle, vote counting) the announcement follows, and
+the stream consumer's checkpoint makes a redelivered batch announce nothing twice. Each event carries an
+`event_id` that names what happened, for consumers that want to drop a duplicate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
+from chalicelib.domain.ideas import Idea, IdeaKind, IdeaStatus
+from chalicelib.domain.text import Timestamp, iso
+
+
+class DomainEvent(BaseModel):
+    model_config = ConfigDict(frozen=True, defer_build=True)
+
+    detail_type: ClassVar[str]
+    event_id: str
+
+
+class IdeaSubmitted(DomainEvent):
+    detail_type: ClassVar[str] = "IdeaSubmitted"
+    idea_id: str
+    product_id: str
+    kind: IdeaKind
+    title: str
+    options: dict[str, str] | None
+    submitted_at: Timestamp
+
+
+class IdeaStatusChanged(DomainEvent):
+    detail_type: ClassVar[str] = "IdeaStatusChanged"
+    idea_id: str
+    product_id: str
+    title: str
+    old_status: IdeaStatus
+    new_status: IdeaStatus
+    response: str | None
+    merged_into: str | None
+    changed_at: Timestamp
+
+
+class IdeaThresholdReached(DomainEvent):
+    detail_type: ClassVar[str] = "IdeaThresholdReached"
+    idea_id: str
+    product_id: str
+    title: str
+    threshold: int
+    supporters: int
+
+
+class ReportKeys(BaseModel):
+    latest: str
+    json_copy: str
+    csv_copy: str
+
+
+class DemandSummary(BaseModel):
+    ideas: int
+    supporters: int
+    top: list[dict[str, Any]]
+
+
+class DemandRankingPublished(DomainEvent):
+    detail_type: ClassVar[str] = "DemandRankingPublished"
+    product_id: str
+    generated_at: Timestamp
+    keys: ReportKeys
+    summary: DemandSummary
+
+
+def idea_events(old_image: Mapping[str, Any], new_image: Mapping[str, Any]) -> list[DomainEvent]:
+    """What an idea's change announces, from its stored images (either may be empty)."""
+    if not new_image:
+        return []
+    new = Idea.model_validate(new_image)
+    if not old_image:
+        return [
+            IdeaSubmitted(
+                event_id=f"{new.idea_id}:submitted",
+                idea_id=new.idea_id,
+                product_id=new.product_id,
+                kind=new.kind,
+                title=new.title,
+                options=new.options,
+                submitted_at=new.created_at,
+            )
+        ]
+    old = Idea.model_validate(old_image)
+    events: list[DomainEvent] = []
+    if new.status is not old.status:
+        events.append(
+            IdeaStatusChanged(
+                event_id=f"{new.idea_id}:status:{new.status.value}:{iso(new.updated_at)}",
+                idea_id=new.idea_id,
+                product_id=new.product_id,
+                title=new.title,
+                old_status=old.status,
+                new_status=new.status,
+                response=new.response,
+                merged_into=new.merged_into,
+                changed_at=new.updated_at,
+            )
+        )
+    for threshold in sorted(set(new.thresholds_reached) - set(old.thresholds_reached)):
+        events.append(
+            IdeaThresholdReached(
+                event_id=f"{new.idea_id}:threshold:{threshold}",
+                idea_id=new.idea_id,
+                product_id=new.product_id,
+                title=new.title,
+                threshold=threshold,
+                supporters=new.up,
+            )
+        )
+    return events

@@ -1,0 +1,1 @@
+"""Where cocreate's news goes: events to EventBridge, demand reports to S3."""

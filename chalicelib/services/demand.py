@@ -1,0 +1,70 @@
+"""Demand reports for the supply-chain team: published on a schedule and on request."""
+
+from __future__ import annotations
+
+from aws_lambda_powertools import Logger
+
+from chalicelib.domain.demand import REPORTED, DemandReport
+from chalicelib.domain.events import DemandRankingPublished
+from chalicelib.domain.text import iso
+from chalicelib.errors import NotFound
+from chalicelib.publish.events import EventPublisher
+from chalicelib.publish.reports import ReportStore
+from chalicelib.services import Clock
+from chalicelib.services.catalogue import CatalogueService
+from chalicelib.store.ideas import IdeaStore
+
+logger = Logger(child=True)
+
+
+class DemandService:
+    def __init__(
+        self,
+        catalogue: CatalogueService,
+        ideas: IdeaStore,
+        reports: ReportStore,
+        events: EventPublisher,
+        clock: Clock,
+    ) -> None:
+        self.catalogue = catalogue
+        self.ideas = ideas
+        self.reports = reports
+        self.events = events
+        self.clock = clock
+
+    def publish(self, product_id: str) -> DemandReport:
+        """Rank the product's ideas, store the report and announce it. Reads only the ideas it reports."""
+        product = self.catalogue.get(product_id)
+        report = DemandReport.build(product, self.ideas.with_status(product_id, REPORTED), self.clock())
+        keys = self.reports.save(report)
+        self.events.publish(
+            [
+                DemandRankingPublished(
+                    event_id=f"{product_id}:demand:{iso(report.generated_at)}",
+                    product_id=product_id,
+                    generated_at=report.generated_at,
+                    keys=keys,
+                    summary=report.summary(),
+                )
+            ]
+        )
+        return report
+
+    def publish_all(self) -> int:
+        """Publish every product's report, saying how far it got; how many were published."""
+        published = 0
+        for product in self.catalogue.products.all():
+            report = self.publish(product.product_id)
+            published += 1
+            logger.info(
+                "demand report published",
+                extra={"product_id": product.product_id, "ideas": len(report.items), "published": published},
+            )
+        return published
+
+    def latest(self, product_id: str) -> DemandReport:
+        self.catalogue.get(product_id)
+        report = self.reports.latest(product_id)
+        if report is None:
+            raise NotFound(f"no demand report has been published for product {product_id!r} yet")
+        return report

@@ -1,0 +1,34 @@
+"""The product team moves ideas through their lifecycle and answers them in public."""
+
+from __future__ import annotations
+
+from chalicelib.domain import lifecycle
+from chalicelib.domain.ideas import IdeaView
+from chalicelib.domain.lifecycle import StatusChange
+from chalicelib.errors import NotFound, TransitionNotAllowed
+from chalicelib.services import Clock
+from chalicelib.store.ideas import IdeaStore
+from chalicelib.store.table import ConditionFailed
+
+
+class LifecycleService:
+    def __init__(self, ideas: IdeaStore, clock: Clock) -> None:
+        self.ideas = ideas
+        self.clock = clock
+
+    def change(self, idea_id: str, change: StatusChange) -> IdeaView:
+        """Apply `change` if the lifecycle allows it. Customers hear of it through IdeaStatusChanged, which the
+        stream consumer announces; votes on an idea that closes stop holding budget the next time it matters."""
+        idea = self.ideas.get(idea_id)
+        if idea is None:
+            raise NotFound(f"there is no idea {idea_id!r}")
+        target = self.ideas.get(change.merged_into) if change.merged_into else None
+        moved = lifecycle.move(idea, change, self.clock(), target)
+        if moved != idea:
+            try:
+                self.ideas.change_status(idea, moved)
+            except ConditionFailed:
+                raise TransitionNotAllowed(
+                    f"idea {idea_id!r} changed status while this request was made; read it again and retry"
+                ) from None
+        return moved.view()

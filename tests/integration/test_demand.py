@@ -1,0 +1,111 @@
+"""The demand report over the API: ranked by supporters, stored in S3, announced on the bus."""
+
+import csv
+import io
+
+import pytest
+
+from infra.local.tokens import bearer
+from tests.tokens import CUSTOMER, PRODUCT_TEAM
+
+PRODUCT = {
+    "product_id": "roadster",
+    "name": "Roadster",
+    "options": {"colour": ["green", "red", "blue"], "interior": ["cork", "wool"]},
+}
+
+
+@pytest.fixture
+def ideas(api, pump) -> dict[str, str]:
+    """A: green + cork, (4 up, 1 down); B: red, (4, 0); C: a suggestion, declined; D: blue, planned, (2, 0)."""
+    api.post("/products", PRODUCT, headers=PRODUCT_TEAM)
+
+    def submit(author: str, body: dict) -> str:
+        return api.post("/products/roadster/ideas", body, headers=bearer(author)).json_body["idea_id"]
+
+    ids = {
+        "A": submit("a", {"kind": "customisation", "options": {"colour": "green", "interior": "cork"}}),
+        "B": submit("b", {"kind": "customisation", "options": {"colour": "red"}}),
+        "C": submit("c", {"kind": "suggestion", "title": "Spoiler", "description": "d"}),
+        "D": submit("d", {"kind": "customisation", "options": {"colour": "blue"}}),
+    }
+    votes = {"A": [1, 1, 1, -1], "B": [1, 1, 1], "C": [1, 1, 1, 1, 1], "D": [1]}
+    for name, values in votes.items():
+        for n, value in enumerate(values):
+            api.put(f"/ideas/{ids[name]}/vote", {"value": value}, headers=bearer(f"voter-{n}"))
+    api.patch(f"/ideas/{ids['C']}", {"status": "declined", "response": "Not aerodynamic."}, headers=PRODUCT_TEAM)
+    api.patch(f"/ideas/{ids['D']}", {"status": "under_review"}, headers=PRODUCT_TEAM)
+    api.patch(f"/ideas/{ids['D']}", {"status": "planned"}, headers=PRODUCT_TEAM)
+    pump.drain()
+    return {idea_id: name for name, idea_id in ids.items()}
+
+
+def test_the_report_ranks_supporters_and_sums_them_per_option_value(api, ideas):
+    answer = api.post("/products/roadster/demand", headers=PRODUCT_TEAM)
+    assert answer.status_code == 200
+    report = answer.json_body
+    assert report["product_id"] == "roadster"
+    assert [
+        (i["rank"], ideas[i["idea_id"]], i["supporters"], i["opponents"], i["net"], i["status"])
+        for i in report["items"]
+    ] == [
+        (1, "B", 4, 0, 4, "open"),
+        (2, "A", 4, 1, 3, "open"),
+        (3, "D", 2, 0, 2, "planned"),
+    ]
+    assert report["dimensions"] == {"colour": {"green": 4, "red": 4, "blue": 2}, "interior": {"cork": 4, "wool": 0}}
+
+
+def test_a_publication_writes_latest_a_timestamped_copy_and_a_csv_and_is_announced(
+    api, aws, bus, ideas, local_environment
+):
+    report = api.post("/products/roadster/demand", headers=PRODUCT_TEAM).json_body
+    bucket = local_environment["COCREATE_DEMAND_BUCKET"]
+    s3 = aws.client("s3")
+    keys = sorted(o["Key"] for o in s3.list_objects_v2(Bucket=bucket, Prefix="demand/roadster/")["Contents"])
+    stamp = report["generated_at"].replace(":", "-")
+    assert keys == [f"demand/roadster/{stamp}.csv", f"demand/roadster/{stamp}.json", "demand/roadster/latest.json"]
+    (published,) = bus.received("DemandRankingPublished")
+    assert published["keys"] == {
+        "latest": "demand/roadster/latest.json",
+        "json_copy": f"demand/roadster/{stamp}.json",
+        "csv_copy": f"demand/roadster/{stamp}.csv",
+    }
+    assert (published["summary"]["ideas"], published["summary"]["supporters"]) == (3, 10)
+
+
+def test_the_latest_report_comes_back_as_json_or_csv(api, ideas):
+    assert api.get("/products/roadster/demand", headers=PRODUCT_TEAM).status_code == 404
+    published = api.post("/products/roadster/demand", headers=PRODUCT_TEAM).json_body
+    assert api.get("/products/roadster/demand", headers=PRODUCT_TEAM).json_body == published
+    answer = api.get("/products/roadster/demand?format=csv", headers=PRODUCT_TEAM)
+    assert answer.status_code == 200
+    assert answer.headers["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(answer.body.decode())))
+    assert [(r["rank"], ideas[r["idea_id"]], r["options"], r["supporters"]) for r in rows] == [
+        ("1", "B", "colour=red", "4"),
+        ("2", "A", "colour=green; interior=cork", "4"),
+        ("3", "D", "colour=blue", "2"),
+    ]
+
+
+def test_demand_is_for_the_product_team(api, ideas):
+    for method in ("POST", "GET"):
+        assert api.request(method, "/products/roadster/demand").status_code == 401
+        assert api.request(method, "/products/roadster/demand", headers=CUSTOMER).status_code == 403
+        assert api.request(method, "/products/nope/demand", headers=PRODUCT_TEAM).status_code == 404
+    assert api.get("/products/roadster/demand?format=xml", headers=PRODUCT_TEAM).status_code == 400
+
+
+def test_the_schedule_publishes_every_products_report(api, ideas):
+    api.post("/products", {"product_id": "lamp", "name": "Lamp"}, headers=PRODUCT_TEAM)
+    client = api.client
+    client.lambda_.invoke(
+        "publish_demand_reports", client.events.generate_cw_event("aws.events", "Scheduled Event", {}, [])
+    )
+    assert [i["rank"] for i in api.get("/products/roadster/demand", headers=PRODUCT_TEAM).json_body["items"]] == [
+        1,
+        2,
+        3,
+    ]
+    assert api.get("/products/lamp/demand", headers=PRODUCT_TEAM).json_body["items"] == []

@@ -1,0 +1,87 @@
+import csv
+import io
+from datetime import timedelta
+
+from chalicelib.domain.catalogue import Product, ProductDraft
+from chalicelib.domain.demand import CSV_COLUMNS, DemandReport
+from chalicelib.domain.ideas import Idea, IdeaKind, IdeaStatus
+from chalicelib.domain.text import utc_now
+
+S = IdeaStatus
+NOW = utc_now()
+PRODUCT = Product.from_draft(
+    ProductDraft(
+        product_id="roadster",
+        name="Roadster",
+        options={"colour": ["green", "red", "blue"], "interior": ["cork", "wool"]},
+    ),
+    NOW,
+)
+
+
+def idea(name: str, up: int, down: int, status: S, options: dict | None = None, age_days: int = 1) -> Idea:
+    return Idea(
+        idea_id=f"c{name * 16}"[:17],
+        product_id="roadster",
+        kind=IdeaKind.CUSTOMISATION if options else IdeaKind.SUGGESTION,
+        title=f"Idea {name}",
+        options=options,
+        status=status,
+        created_at=NOW - timedelta(days=age_days),
+        updated_at=NOW,
+        up=up,
+        down=down,
+        vote_budget=10,
+    )
+
+
+IDEAS = [
+    idea("a", 10, 2, S.OPEN, {"colour": "green", "interior": "cork"}),
+    idea("b", 10, 0, S.PLANNED, {"colour": "red"}),  # as many supporters as A, more surely liked
+    idea("c", 5, 5, S.AVAILABLE),
+    idea("d", 7, 1, S.DECLINED, {"colour": "green"}),  # declined: not demand
+    idea("e", 0, 3, S.MERGED, {"colour": "blue", "interior": "wool"}),  # merged: not demand
+    idea("f", 1, 0, S.UNDER_REVIEW, {"interior": "wool"}),
+]
+
+
+def test_ideas_rank_by_supporters_then_confidence_without_declined_or_merged_ones():
+    report = DemandReport.build(PRODUCT, IDEAS, NOW)
+    assert [(i.rank, i.title, i.supporters, i.opponents, i.net) for i in report.items] == [
+        (1, "Idea b", 10, 0, 10),
+        (2, "Idea a", 10, 2, 8),
+        (3, "Idea c", 5, 5, 0),
+        (4, "Idea f", 1, 0, 1),
+    ]
+
+
+def test_dimensions_sum_the_supporters_of_each_chosen_value_and_show_unchosen_ones():
+    assert DemandReport.build(PRODUCT, IDEAS, NOW).dimensions == {
+        "colour": {"green": 10, "red": 10, "blue": 0},
+        "interior": {"cork": 10, "wool": 1},
+    }
+
+
+def test_the_csv_has_a_row_per_ranked_idea():
+    report = DemandReport.build(PRODUCT, IDEAS, NOW)
+    rows = list(csv.reader(io.StringIO(report.csv())))
+    assert tuple(rows[0]) == CSV_COLUMNS
+    assert [r[:9] for r in rows[1:]] == [
+        ["1", "cbbbbbbbbbbbbbbbb", "customisation", "Idea b", "colour=red", "planned", "10", "0", "10"],
+        ["2", "caaaaaaaaaaaaaaaa", "customisation", "Idea a", "colour=green; interior=cork", "open", "10", "2", "8"],
+        ["3", "ccccccccccccccccc", "suggestion", "Idea c", "", "available", "5", "5", "0"],
+        ["4", "cffffffffffffffff", "customisation", "Idea f", "interior=wool", "under_review", "1", "0", "1"],
+    ]
+    assert [float(r[9]) for r in rows[1:]] == [i.confidence for i in report.items]
+
+
+def test_a_title_cannot_become_a_spreadsheet_formula():
+    sneaky = idea("z", 1, 0, S.OPEN).model_copy(update={"title": '=HYPERLINK("http://evil")'})
+    row = list(csv.reader(io.StringIO(DemandReport.build(PRODUCT, [sneaky], NOW).csv())))[1]
+    assert row[3] == '\'=HYPERLINK("http://evil")'
+
+
+def test_the_summary_names_the_top_ideas():
+    summary = DemandReport.build(PRODUCT, IDEAS, NOW).summary()
+    assert (summary.ideas, summary.supporters) == (4, 26)
+    assert [t["title"] for t in summary.top] == ["Idea b", "Idea a", "Idea c"]
