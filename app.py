@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import functools
+import json
 from typing import Any
 
 from chalice.app import Chalice, CloudWatchEvent, DynamoDBEvent, Rate
 from pydantic import BaseModel
 
+from chalicelib import openapi
 from chalicelib.domain.catalogue import Product, ProductDraft
 from chalicelib.domain.demand import DemandQuery, DemandReport
 from chalicelib.domain.ideas import IdeaDraft, IdeaView
 from chalicelib.domain.lifecycle import StatusChange
 from chalicelib.domain.listing import IdeaListQuery, IdeaPage, PageQuery, ProductPage
 from chalicelib.domain.voting import MyVotes, MyVotesQuery, VoteBody, VoteView
-from chalicelib.http import NO_CONTENT, Access, Api, Reply, created
+from chalicelib.http import NO_CONTENT, Access, Api, Problem, Reply, created
 from chalicelib.identity import Caller
 from chalicelib.streams.handler import handle_stream_batch
 from chalicelib.wiring import services
@@ -21,8 +24,11 @@ from chalicelib.wiring import services
 # The table's stream ARN is only known once the stack exists: the infra template puts it here (aws/chalice#1882).
 TABLE_STREAM_ARN_PLACEHOLDER = "arn:aws:dynamodb:us-east-1:000000000000:table/SetByInfra/stream/1970-01-01T00:00:00.000"
 
+API_VERSION = "1.0.0"
 app = Chalice(app_name="cocreate")
-api = Api(app)
+api = Api(
+    app, tokens=lambda: services().tokens, admit_write=lambda caller: services().write_limiter.admit(caller.customer_id)
+)
 
 
 class Health(BaseModel):
@@ -34,13 +40,23 @@ def health() -> Health:
     return Health()
 
 
+@api.route("GET", "/openapi.json", Access.PUBLIC, summary="This API, in OpenAPI 3.1", responses={200: None})
+def openapi_document() -> Reply:
+    return Reply(_openapi_json(), headers={"Content-Type": "application/json"})
+
+
+@functools.cache
+def _openapi_json() -> str:
+    return json.dumps(openapi.document(api.routes, version=API_VERSION))
+
+
 @api.route(
     "POST",
     "/products",
     Access.PRODUCT_TEAM,
     summary="Add a product and the customisation options it offers",
     body=ProductDraft,
-    responses={201: Product},
+    responses={201: Product, 409: Problem},
 )
 def create_product(body: ProductDraft) -> Reply:
     return created(services().catalogue.create(body))
@@ -92,14 +108,18 @@ def get_idea(idea_id: str, caller: Caller | None) -> IdeaView:
     Access.CUSTOMER,
     summary="Vote for (1) or against (-1) an open idea; the same vote again changes nothing",
     body=VoteBody,
-    responses={200: VoteView},
+    responses={200: VoteView, 409: Problem},
 )
 def cast_vote(idea_id: str, body: VoteBody, caller: Caller) -> VoteView:
     return services().voting.cast(caller.customer_id, idea_id, body.value)
 
 
 @api.route(
-    "DELETE", "/ideas/{idea_id}/vote", Access.CUSTOMER, summary="Withdraw your vote, if any", responses={204: None}
+    "DELETE",
+    "/ideas/{idea_id}/vote",
+    Access.CUSTOMER,
+    summary="Withdraw your vote, if any",
+    responses={204: None, 409: Problem},
 )
 def retract_vote(idea_id: str, caller: Caller) -> Reply:
     services().voting.retract(caller.customer_id, idea_id)
@@ -112,7 +132,7 @@ def retract_vote(idea_id: str, caller: Caller) -> Reply:
     Access.CUSTOMER,
     summary="Your votes, and how much of each product's vote budget they hold",
     query=MyVotesQuery,
-    responses={200: MyVotes},
+    responses={200: MyVotes, 404: Problem},
 )
 def my_votes(caller: Caller, query: MyVotesQuery) -> MyVotes:
     return services().voting.mine(caller.customer_id, query)
@@ -124,7 +144,7 @@ def my_votes(caller: Caller, query: MyVotesQuery) -> MyVotes:
     Access.PRODUCT_TEAM,
     summary="Move an idea through its lifecycle, with the official answer customers see",
     body=StatusChange,
-    responses={200: IdeaView},
+    responses={200: IdeaView, 409: Problem},
 )
 def change_status(idea_id: str, body: StatusChange) -> IdeaView:
     return services().lifecycle.change(idea_id, body)
@@ -148,6 +168,7 @@ def publish_demand(product_id: str) -> DemandReport:
     summary="The product's latest demand report, as JSON or CSV",
     query=DemandQuery,
     responses={200: DemandReport},
+    csv=True,
 )
 def latest_demand(product_id: str, query: DemandQuery) -> DemandReport | Reply:
     report = services().demand.latest(product_id)

@@ -52,26 +52,43 @@ def capacity() -> None:
     print(table(headers, rows))
 
 
-def pages() -> None:
+def growth() -> None:
     from bench import capacity
 
+    results = capacity.growth()
     print("\n## Items read per ranked page of 20, as a product's ideas grow\n")
     rows = [
         (
             r["ideas"],
-            r["sort"],
-            calls(r["first_page"]["calls"]),
-            r["first_page"]["items_read"],
-            r["first_page"]["rcu"],
-            r["deep_page"]["items_read"],
-            r["deep_page"]["rcu"],
+            sort,
+            calls(r[sort]["calls"]),
+            r[sort]["first_page"]["items_read"],
+            r[sort]["first_page"]["rcu"],
+            r[sort]["deep_page"]["page"],
+            r[sort]["deep_page"]["items_read"],
+            r[sort]["deep_page"]["rcu"],
         )
-        for r in capacity.page_reads()
+        for r in results
+        for sort in ("top", "new")
     ]
-    print(table(["ideas", "sort", "calls", "items read, page 1", "RCU", "items read, page 50", "RCU"], rows))
+    print(table(["ideas", "sort", "calls", "items read, page 1", "RCU", "deep page", "items read", "RCU"], rows))
+
+    print("\n## Publishing a demand report, as a product's ideas grow (a tenth of them declined)\n")
+    rows = [
+        (
+            r["ideas"],
+            r["demand"]["reported_ideas"],
+            calls(r["demand"]["calls"]),
+            r["demand"]["items_read"],
+            r["demand"]["rcu"],
+            r["demand"]["seconds_in_moto"],
+        )
+        for r in results
+    ]
+    print(table(["ideas", "reported", "calls", "items read", "RCU", "seconds (moto, in-process)"], rows))
 
 
-SECTIONS: dict[str, Callable[[], None]] = {"capacity": capacity, "pages": pages}
+SECTIONS: dict[str, Callable[[], None]] = {"capacity": capacity, "growth": growth}
 
 
 def main(arguments: Sequence[str]) -> int:

@@ -18,7 +18,8 @@ from bench.meter import CapacityMeter, Usage
 from bench.naive import NaiveVotes
 from chalicelib import wiring
 from chalicelib.domain.catalogue import ProductDraft
-from chalicelib.domain.ideas import SuggestionDraft
+from chalicelib.domain.ideas import IdeaStatus, SuggestionDraft
+from chalicelib.domain.lifecycle import StatusChange
 from chalicelib.domain.listing import IdeaListQuery
 from chalicelib.store.schema import INDEXES
 from chalicelib.streams.handler import handle_stream_batch
@@ -140,8 +141,10 @@ def amortised(votes: int, ideas: int, batch_size: int) -> dict[str, Any]:
     }
 
 
-def page_reads(idea_counts: tuple[int, ...] = (100, 10_000)) -> list[dict[str, Any]]:
-    """Items and read units of a ranked page of 20, first and deep in the list, as the product grows."""
+def growth(idea_counts: tuple[int, ...] = (100, 10_000)) -> list[dict[str, Any]]:
+    """As a product's ideas grow: items and read units of a ranked page of 20, first and deep in the list, and
+    what publishing its demand report reads and takes. A tenth of each product's ideas are declined: the report
+    must not read them."""
     rows = []
     with world() as (_, meter):
         services = wiring.services()
@@ -151,35 +154,39 @@ def page_reads(idea_counts: tuple[int, ...] = (100, 10_000)) -> list[dict[str, A
             with meter.paused():
                 services.catalogue.create(ProductDraft(product_id=product_id, name="P", vote_budget=50))
                 for n in range(count):
-                    submit(services, product_id, f"author-{n}", f"Idea {n}")
+                    idea_id = submit(services, product_id, f"author-{n}", f"Idea {n}")
+                    if n % 10 == 9:
+                        services.lifecycle.change(idea_id, StatusChange(status=IdeaStatus.DECLINED))
             seeded = time.perf_counter() - started
+            row: dict[str, Any] = {"ideas": count, "seeding_seconds": round(seeded, 1)}
             for sort in ("top", "new"):
                 meter.take()
                 first = services.ideas.page(product_id, IdeaListQuery(sort=sort, limit=PAGE))
                 first_usage = meter.take()
-                cursor = first.next_cursor
-                for _ in range(min(count // PAGE, 50) - 2):  # walk some way into the list
-                    cursor = services.ideas.page(
-                        product_id, IdeaListQuery(sort=sort, limit=PAGE, cursor=cursor)
-                    ).next_cursor
-                meter.take()
+                cursor, page = first.next_cursor, 2
+                with meter.paused():  # walk to page 50, or to the last page if there are fewer
+                    while page < 50 and cursor:
+                        query = IdeaListQuery(sort=sort, limit=PAGE, cursor=cursor)
+                        following = services.ideas.page(product_id, query).next_cursor
+                        if following is None:
+                            break
+                        cursor, page = following, page + 1
                 services.ideas.page(product_id, IdeaListQuery(sort=sort, limit=PAGE, cursor=cursor))
                 deep_usage = meter.take()
-                rows.append(
-                    {
-                        "ideas": count,
-                        "sort": sort,
-                        "first_page": {
-                            "calls": dict(first_usage.calls),
-                            "items_read": first_usage.items_read,
-                            "rcu": first_usage.read_units,
-                        },
-                        "deep_page": {
-                            "calls": dict(deep_usage.calls),
-                            "items_read": deep_usage.items_read,
-                            "rcu": deep_usage.read_units,
-                        },
-                        "seeding_seconds": round(seeded, 1),
-                    }
-                )
+                row[sort] = {
+                    "calls": dict(first_usage.calls),
+                    "first_page": {"items_read": first_usage.items_read, "rcu": first_usage.read_units},
+                    "deep_page": {"page": page, "items_read": deep_usage.items_read, "rcu": deep_usage.read_units},
+                }
+            started = time.perf_counter()
+            report = services.demand.publish(product_id)
+            published = meter.take()
+            row["demand"] = {
+                "seconds_in_moto": round(time.perf_counter() - started, 2),
+                "reported_ideas": len(report.items),
+                "calls": dict(published.calls),
+                "items_read": published.items_read,
+                "rcu": published.read_units,
+            }
+            rows.append(row)
     return rows

@@ -50,6 +50,12 @@ class TransitionNotAllowed(DomainError):
     pass
 
 
+class RateLimited(DomainError):
+    def __init__(self, message: str, retry_after_seconds: int) -> None:
+        super().__init__(message)
+        self.retry_after_seconds = retry_after_seconds
+
+
 class Unauthenticated(DomainError):
     pass
 

@@ -2,8 +2,8 @@
 
 Routes are declared through `Api.route`, which records each in `Api.routes` (for the authorization matrix
 and the OpenAPI document), attaches the Cognito authorizer to every non-public route, and wraps the view:
-identity first, then the body and query parsed into pydantic models, then the view; domain errors become
-Chalice's error body with the status `STATUS` gives them.
+identity first, then the caller's write limit, then the body and query parsed into pydantic models, then the
+view; domain errors become Chalice's error body with the status `STATUS` gives them.
 """
 
 from __future__ import annotations
@@ -17,12 +17,11 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from chalice.app import Chalice, CognitoUserPoolAuthorizer, CORSConfig, Request, Response
-from pydantic import BaseModel, RootModel, ValidationError
+from pydantic import BaseModel, ConfigDict, RootModel, ValidationError
 
 from chalicelib import errors
 from chalicelib.errors import DomainError, FieldProblem, InvalidInput
-from chalicelib.identity import Caller, caller_from_claims, unverified_claims
-from chalicelib.settings import settings
+from chalicelib.identity import Caller, Tokens, caller_from_claims
 
 MAX_BODY_BYTES = 32 * 1024
 
@@ -52,6 +51,7 @@ STATUS: dict[type[DomainError], tuple[int, str]] = {
     errors.VoteBudgetExhausted: (409, "VoteBudgetExhausted"),
     errors.TransitionNotAllowed: (409, "TransitionNotAllowed"),
     errors.PayloadTooLarge: (413, "RequestEntityTooLargeError"),
+    errors.RateLimited: (429, "TooManyRequestsError"),
 }
 
 
@@ -77,20 +77,40 @@ def created(body: BaseModel) -> Reply:
 NO_CONTENT = Reply(None, status=204)
 
 
+class NoQuery(BaseModel):
+    """The query of a route that takes no parameters: any parameter is a mistake worth telling the client."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Problem(BaseModel):
+    """Every error's body, as Chalice shapes it."""
+
+    Code: str
+    Message: str
+
+
 @dataclass(frozen=True)
 class Route:
     method: str
     path: str
     access: Access
+    name: str
     summary: str
     body: type[BaseModel] | None
     query: type[BaseModel] | None
-    responses: Mapping[int, type[BaseModel] | None]  # the statuses a client should expect besides errors
+    # Each status the route answers with and its body's model; errors besides those every route of its kind can
+    # give (see openapi.py) are listed with Problem.
+    responses: Mapping[int, type[BaseModel] | None]
+    csv: bool = False  # answers text/csv too, when asked
 
 
 def error_response(error: DomainError) -> Response:
     status, code = next(STATUS[kind] for kind in type(error).__mro__ if kind in STATUS)
-    return Response(body={"Code": code, "Message": str(error)}, status_code=status)
+    headers: dict[str, str | list[str]] = {}
+    if isinstance(error, errors.RateLimited):
+        headers["Retry-After"] = str(error.retry_after_seconds)
+    return Response(body={"Code": code, "Message": str(error)}, status_code=status, headers=headers)
 
 
 def _problems(error: ValidationError, model: type[BaseModel]) -> list[FieldProblem]:
@@ -111,7 +131,7 @@ def _problems(error: ValidationError, model: type[BaseModel]) -> list[FieldProbl
         elif kind == "string_too_short":
             message = "must not be empty" if context["min_length"] == 1 else detail["msg"]
         elif kind == "extra_forbidden":
-            message = "is not a field of this request"
+            message = "is not part of this request"
         elif kind in ("union_tag_invalid", "union_tag_not_found"):  # the field that picks the body's shape
             location = [*location, context.get("discriminator", "").strip("'")]
             message = f"must be one of: {context['expected_tags']}" if "expected_tags" in context else "is required"
@@ -164,14 +184,16 @@ def parse_query(request: Request, model: type[M]) -> M:
         raise InvalidInput(_problems(invalid, model)) from None
 
 
-def identify(request: Request, access: Access) -> Caller | None:
-    """The caller, from claims API Gateway verified; 401 without one on a non-public route, 403 for outsiders."""
+def identify(request: Request, access: Access, tokens: Tokens) -> Caller | None:
+    """The caller, from claims API Gateway verified; 401 without one on a non-public route, 403 for outsiders.
+
+    Public routes have no authorizer: a token sent to them is checked by `tokens`, and a caller who sends none,
+    or a bad one, is simply anonymous there.
+    """
     claims = (request.context.get("authorizer") or {}).get("claims")
     caller = caller_from_claims(claims)
     if access is Access.PUBLIC:
-        if caller is None and settings().identity == "unverified":
-            caller = caller_from_claims(unverified_claims(request.headers.get("authorization")))
-        return caller
+        return caller or caller_from_claims(tokens.claims(request.headers.get("authorization")))
     if caller is None:
         raise errors.Unauthenticated("sign in: this request needs a valid identity token")
     if access is Access.PRODUCT_TEAM and not caller.is_product_team:
@@ -186,8 +208,11 @@ def to_response(result: BaseModel | Reply | None) -> Response:
 
 
 class Api:
-    def __init__(self, app: Chalice) -> None:
+    def __init__(self, app: Chalice, tokens: Callable[[], Tokens], admit_write: Callable[[Caller], None]) -> None:
+        """`tokens` checks tokens sent to public routes; `admit_write` counts a caller's write, or refuses it."""
         self.app = app
+        self.tokens = tokens
+        self.admit_write = admit_write
         self.routes: list[Route] = []
 
     def route(
@@ -200,9 +225,10 @@ class Api:
         body: type[BaseModel] | None = None,
         query: type[BaseModel] | None = None,
         responses: Mapping[int, type[BaseModel] | None],
+        csv: bool = False,
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         def register(view: Callable[..., Any]) -> Callable[..., Any]:
-            self.routes.append(Route(method, path, access, summary, body, query, responses))
+            self.routes.append(Route(method, path, access, view.__name__, summary, body, query, responses, csv))
             wants_caller = "caller" in inspect.signature(view).parameters
 
             @functools.wraps(view)
@@ -210,14 +236,17 @@ class Api:
                 request = self.app.current_request
                 assert request is not None, "Chalice sets the request before calling a view"
                 try:
-                    caller = identify(request, access)
+                    caller = identify(request, access, self.tokens())
+                    if caller is not None and method != "GET":
+                        self.admit_write(caller)
                     arguments: dict[str, Any] = dict(path_parameters)
                     if wants_caller:
                         arguments["caller"] = caller
                     if body is not None:
                         arguments["body"] = parse_body(request, body)
+                    parsed_query = parse_query(request, query or NoQuery)
                     if query is not None:
-                        arguments["query"] = parse_query(request, query)
+                        arguments["query"] = parsed_query
                     return to_response(view(**arguments))
                 except DomainError as error:
                     return error_response(error)

@@ -1,7 +1,9 @@
 """Who is calling: a customer id (the `sub` claim) and whether they belong to the product team.
 
-Claims come from API Gateway's Cognito authorizer, which verified the token. Locally, the stand-in for API
-Gateway reads them from the token without checking its signature, as `chalice local` does.
+On guarded routes, claims come from API Gateway's Cognito authorizer, which verified the token. Public routes
+have no authorizer, yet may tell a signed-in caller apart (`my_vote`): there the function checks the token
+itself, against the user pool's keys (`CognitoTokens`). Locally, tokens are read without checking their
+signature (`UnverifiedTokens`), as `chalice local` does.
 """
 
 from __future__ import annotations
@@ -10,9 +12,12 @@ import base64
 import binascii
 import json
 import re
-from collections.abc import Mapping
+import threading
+import time
+import urllib.request
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 PRODUCT_TEAM = "product-team"
 
@@ -62,3 +67,73 @@ def unverified_claims(authorization: str | None) -> dict[str, Any] | None:
     except (ValueError, binascii.Error):  # includes bad base64, bad UTF-8 and bad JSON
         return None
     return claims if isinstance(claims, dict) else None
+
+
+class Tokens(Protocol):
+    def claims(self, authorization: str | None) -> dict[str, Any] | None:
+        """The claims of the bearer token in `authorization`, if it is one to trust."""
+        ...
+
+
+class UnverifiedTokens:
+    """The local stand-in: any well-formed token, unchecked."""
+
+    def claims(self, authorization: str | None) -> dict[str, Any] | None:
+        return unverified_claims(authorization)
+
+
+class CognitoTokens:
+    """Cognito ID tokens, checked as API Gateway's authorizer checks them: RS256 signature by a key of the user
+    pool, issuer, audience (the app client), expiry, and `token_use` = id."""
+
+    REFRESH_AT_MOST_EVERY = 300.0  # seconds: an unknown key id may be a new key, or a forgery
+
+    def __init__(
+        self, issuer: str, audience: str, fetch_jwks: Callable[[str], Mapping[str, Any]] | None = None
+    ) -> None:
+        self.issuer = issuer.rstrip("/")
+        self.audience = audience
+        self._fetch_jwks = fetch_jwks or _fetch_json
+        self._keys: dict[str, Any] = {}
+        self._fetched_at = float("-inf")
+        self._lock = threading.Lock()
+
+    def claims(self, authorization: str | None) -> dict[str, Any] | None:
+        if not authorization:
+            return None
+        import jwt  # only requests that carry a token to a public route need it
+
+        token = authorization.removeprefix("Bearer ").strip()
+        try:
+            key = self._key(jwt.get_unverified_header(token).get("kid"))
+            if key is None:
+                return None
+            claims: dict[str, Any] = jwt.decode(
+                token,
+                key=key,
+                algorithms=["RS256"],
+                audience=self.audience,
+                issuer=self.issuer,
+                options={"require": ["exp", "iss", "aud", "sub"]},
+            )
+        except jwt.PyJWTError:
+            return None
+        return claims if claims.get("token_use") == "id" else None
+
+    def _key(self, kid: object) -> Any:
+        if not isinstance(kid, str):
+            return None
+        with self._lock:
+            if kid not in self._keys and time.monotonic() - self._fetched_at > self.REFRESH_AT_MOST_EVERY:
+                import jwt
+
+                jwks = self._fetch_jwks(f"{self.issuer}/.well-known/jwks.json")
+                self._keys = {k["kid"]: jwt.PyJWK(k).key for k in jwks.get("keys", []) if "kid" in k}
+                self._fetched_at = time.monotonic()
+            return self._keys.get(kid)
+
+
+def _fetch_json(url: str) -> Mapping[str, Any]:
+    with urllib.request.urlopen(url, timeout=3) as answer:
+        keys: Mapping[str, Any] = json.load(answer)
+    return keys

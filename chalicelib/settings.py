@@ -6,7 +6,7 @@ import functools
 import os
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 # field name -> environment variable
 VARIABLES = {
@@ -15,6 +15,9 @@ VARIABLES = {
     "demand_bucket": "COCREATE_DEMAND_BUCKET",
     "event_bus": "COCREATE_EVENT_BUS",
     "identity": "COCREATE_IDENTITY",
+    "token_issuer": "COCREATE_TOKEN_ISSUER",
+    "token_audience": "COCREATE_TOKEN_AUDIENCE",
+    "write_limit_per_minute": "COCREATE_WRITE_LIMIT_PER_MINUTE",
 }
 
 
@@ -29,6 +32,16 @@ class Settings(BaseModel):
     # "unverified": read claims from the bearer token without checking its signature; the local stand-in
     # for API Gateway, never for a deployed stage.
     identity: Literal["cognito", "unverified"] = "cognito"
+    # The user pool's issuer URL and app client id: what a token for a public route must name.
+    token_issuer: str | None = None
+    token_audience: str | None = None
+    write_limit_per_minute: int = Field(30, ge=1, le=100_000)
+
+    @model_validator(mode="after")
+    def _cognito_needs_its_pool(self) -> Settings:
+        if self.identity == "cognito" and not (self.token_issuer and self.token_audience):
+            raise ValueError("identity 'cognito' needs token_issuer and token_audience")
+        return self
 
 
 class SettingsError(RuntimeError):
@@ -41,5 +54,5 @@ def settings() -> Settings:
     try:
         return Settings(**values)
     except ValidationError as error:
-        wrong = ", ".join(VARIABLES[str(e["loc"][0])] for e in error.errors() if e["loc"])
+        wrong = ", ".join(VARIABLES[str(e["loc"][0])] if e["loc"] else e["msg"] for e in error.errors())
         raise SettingsError(f"missing or invalid environment variables: {wrong}") from error

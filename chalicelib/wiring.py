@@ -9,6 +9,7 @@ import boto3
 from botocore.config import Config
 
 from chalicelib.domain.text import utc_now
+from chalicelib.identity import CognitoTokens, Tokens, UnverifiedTokens
 from chalicelib.publish.events import EventBridgePublisher
 from chalicelib.publish.reports import ReportStore
 from chalicelib.services.catalogue import CatalogueService
@@ -19,6 +20,7 @@ from chalicelib.services.voting import VotingService
 from chalicelib.settings import settings
 from chalicelib.store.ballots import BallotStore
 from chalicelib.store.ideas import IdeaStore
+from chalicelib.store.limits import WriteLimiter
 from chalicelib.store.products import ProductStore
 from chalicelib.store.table import Table
 from chalicelib.store.tallies import TallyStore
@@ -35,6 +37,8 @@ class Services:
     lifecycle: LifecycleService
     demand: DemandService
     stream_consumer: StreamConsumer
+    tokens: Tokens
+    write_limiter: WriteLimiter
 
 
 @functools.cache
@@ -54,7 +58,17 @@ def services() -> Services:
         lifecycle=LifecycleService(ideas, utc_now),
         demand=DemandService(catalogue, ideas, reports, events, utc_now),
         stream_consumer=StreamConsumer(TallyStore(table), events),
+        tokens=_tokens(),
+        write_limiter=WriteLimiter(table, config.write_limit_per_minute, utc_now),
     )
+
+
+def _tokens() -> Tokens:
+    config = settings()
+    if config.identity == "unverified":
+        return UnverifiedTokens()
+    assert config.token_issuer and config.token_audience  # settings check it
+    return CognitoTokens(config.token_issuer, config.token_audience)
 
 
 def reset() -> None:

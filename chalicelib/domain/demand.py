@@ -24,7 +24,7 @@ CSV_COLUMNS = (
 
 
 class DemandQuery(BaseModel):
-    model_config = ConfigDict(extra="ignore", defer_build=True)
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     format: Literal["json", "csv"] = "json"
 

@@ -18,7 +18,7 @@ class IdeaOrder(StrEnum):
 
 
 class PageQuery(BaseModel):
-    model_config = ConfigDict(extra="ignore", defer_build=True)
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     limit: int = Field(20, ge=1, le=100, description="items per page")
     cursor: str | None = Field(None, min_length=1, max_length=2048, description="next_cursor of the previous page")

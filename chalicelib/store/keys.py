@@ -34,6 +34,11 @@ def ballot(customer_id: str, product_id: str) -> Key:
     return {PARTITION_KEY: customer(customer_id), SORT_KEY: f"{BALLOT_PREFIX}{product_id}"}
 
 
+def write_window(customer_id: str, window: int) -> Key:
+    """A customer's count of writes in one minute."""
+    return {PARTITION_KEY: f"LIMIT#{customer_id}", SORT_KEY: f"WINDOW#{window}"}
+
+
 def checkpoint(shard_id: str) -> Key:
     """How far the stream consumer has applied a shard of the table's stream."""
     return {PARTITION_KEY: f"STREAM#{shard_id}", SORT_KEY: "CHECKPOINT"}

@@ -59,6 +59,13 @@ class _RequestHandler(ChaliceRequestHandler):
         self.local_gateway = ApiGateway(app_object, config)
         BaseHTTPRequestHandler.__init__(self, request, client_address, server)
 
+    def __getattr__(self, name: str) -> Any:
+        # Every method reaches the app, which answers 405 for those a route does not take (the standard library
+        # answers 501 for methods it has no do_ method for, which is no answer of ours).
+        if name.startswith("do_"):
+            return self._generic_handle
+        raise AttributeError(name)
+
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the standard library's name
         pass  # the app logs each request itself, as structured JSON
 

@@ -110,6 +110,32 @@ def test_votes_rank_ideas_over_http(local_stack, http):
     assert [i["title"] for i in http.get(f"{url}?sort=new").json()["items"]] == ["Newer", "Older"]
 
 
+def test_a_browser_preflight_allows_the_methods_and_headers_a_front_end_sends(local_stack, http):
+    answer = http.options(
+        f"{local_stack.url}/ideas/cabcdefghijklmnop/vote",
+        headers={"Origin": "https://shop.example", "Access-Control-Request-Method": "PUT"},
+    )
+    assert answer.status_code == 200
+    assert set(answer.headers["Access-Control-Allow-Methods"].split(",")) == {"PUT", "DELETE", "OPTIONS"}
+    allowed = {h.strip().lower() for h in answer.headers["Access-Control-Allow-Headers"].split(",")}
+    assert {"authorization", "content-type", "idempotency-key"} <= allowed
+    assert answer.headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_a_flood_from_one_customer_meets_429_while_another_is_served(local_stack, http):
+    product_id = new_product(local_stack, http)
+    body = {"kind": "suggestion", "title": "Panniers", "description": "d"}
+    idea_id = http.post(f"{local_stack.url}/products/{product_id}/ideas", json=body, headers=ADA).json()["idea_id"]
+    flooder = bearer(f"e2e-flooder-{uuid.uuid4().hex[:6]}")
+    statuses = [
+        http.put(f"{local_stack.url}/ideas/{idea_id}/vote", json={"value": 1}, headers=flooder).status_code
+        for _ in range(120)
+    ]
+    assert statuses.count(200) <= 60  # 30 a minute: at most two minutes' worth if the flood spans a boundary
+    assert statuses.count(429) >= 60
+    assert http.put(f"{local_stack.url}/ideas/{idea_id}/vote", json={"value": -1}, headers=ADA).status_code == 200
+
+
 def test_ctrl_c_stops_the_api_the_pump_and_moto_and_frees_their_ports():
     stack = start_local_stack()
     assert stack.stop() == 0

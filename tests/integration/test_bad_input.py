@@ -67,4 +67,4 @@ def test_nothing_in_the_body_chooses_who_submits(catalogue):
     body = {"kind": "suggestion", "title": "t", "description": "d", "customer_id": "someone-else"}
     answer = catalogue.post("/products/roadster/ideas", body, headers=CUSTOMER)
     assert answer.status_code == 400
-    assert "customer_id: is not a field of this request" in answer.json_body["Message"]
+    assert "customer_id: is not part of this request" in answer.json_body["Message"]

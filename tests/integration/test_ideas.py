@@ -132,7 +132,9 @@ def test_a_cursor_only_works_on_the_list_it_came_from(api, roadster):
     assert api.get(f"/products?cursor={cursor}").status_code == 400
 
 
-@pytest.mark.parametrize("query", ["sort=best", "status=lost", "limit=1000", "limit=-1", "cursor=" + "A" * 40])
+@pytest.mark.parametrize(
+    "query", ["sort=best", "status=lost", "limit=1000", "limit=-1", "cursor=" + "A" * 40, "sortt=new"]
+)
 def test_bad_list_queries_are_400(api, roadster, query):
     answer = api.get(f"{roadster}?{query}")
     assert answer.status_code == 400
@@ -144,6 +146,12 @@ def test_my_vote_is_shown_to_signed_in_callers_only(api, roadster):
     assert "my_vote" not in api.get(f"/ideas/{idea_id}").json_body
     assert "my_vote" in api.get(f"/ideas/{idea_id}", headers=OTHER_CUSTOMER).json_body
     assert all("my_vote" not in i for i in api.get(roadster).json_body["items"])
+
+
+def test_a_parameter_a_route_does_not_take_is_400(api, roadster):
+    answer = api.get("/ideas/cabcdefghijklmnop?utm_source=mail")
+    assert answer.status_code == 400
+    assert answer.json_body["Message"] == "utm_source: is not part of this request"
 
 
 def test_an_unknown_idea_is_404(api):
