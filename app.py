@@ -9,7 +9,7 @@ from typing import Any
 from chalice.app import Chalice, CloudWatchEvent, DynamoDBEvent, Rate
 from pydantic import BaseModel
 
-from chalicelib import openapi
+from chalicelib import observability, openapi
 from chalicelib.domain.catalogue import Product, ProductDraft
 from chalicelib.domain.demand import DemandQuery, DemandReport
 from chalicelib.domain.ideas import IdeaDraft, IdeaView
@@ -26,6 +26,7 @@ TABLE_STREAM_ARN_PLACEHOLDER = "arn:aws:dynamodb:us-east-1:000000000000:table/Se
 
 API_VERSION = "1.0.0"
 app = Chalice(app_name="cocreate")
+observability.install(app)
 api = Api(
     app, tokens=lambda: services().tokens, admit_write=lambda caller: services().write_limiter.admit(caller.customer_id)
 )

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from chalicelib.domain.events import DomainEvent
+from chalicelib.observability import traced
 
 SOURCE = "cocreate"
 _PER_CALL = 10  # PutEvents takes at most ten entries
@@ -21,6 +22,7 @@ class PublishFailed(RuntimeError):
     pass
 
 
+@traced
 class EventBridgePublisher:
     def __init__(self, client: Any, bus_name: str) -> None:
         self.client = client

@@ -9,8 +9,10 @@ from botocore.exceptions import ClientError
 from chalicelib.domain.demand import DemandReport
 from chalicelib.domain.events import ReportKeys
 from chalicelib.domain.text import iso
+from chalicelib.observability import traced
 
 
+@traced
 class ReportStore:
     def __init__(self, client: Any, bucket: str) -> None:
         self.client = client

@@ -5,10 +5,12 @@ from __future__ import annotations
 from chalicelib.domain.catalogue import Product, ProductDraft
 from chalicelib.domain.listing import PageQuery, ProductPage
 from chalicelib.errors import NotFound
+from chalicelib.observability import traced
 from chalicelib.services import Clock
 from chalicelib.store.products import ProductStore
 
 
+@traced
 class CatalogueService:
     def __init__(self, products: ProductStore, clock: Clock) -> None:
         self.products = products

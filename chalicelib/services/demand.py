@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from aws_lambda_powertools import Logger
-
 from chalicelib.domain.demand import REPORTED, DemandReport
 from chalicelib.domain.events import DemandRankingPublished
 from chalicelib.domain.text import iso
 from chalicelib.errors import NotFound
+from chalicelib.observability import count, logger, traced
 from chalicelib.publish.events import EventPublisher
 from chalicelib.publish.reports import ReportStore
 from chalicelib.services import Clock
 from chalicelib.services.catalogue import CatalogueService
 from chalicelib.store.ideas import IdeaStore
 
-logger = Logger(child=True)
 
-
+@traced
 class DemandService:
     def __init__(
         self,
@@ -37,6 +35,7 @@ class DemandService:
         product = self.catalogue.get(product_id)
         report = DemandReport.build(product, self.ideas.with_status(product_id, REPORTED), self.clock())
         keys = self.reports.save(report)
+        count("DemandPublished")
         self.events.publish(
             [
                 DemandRankingPublished(

@@ -8,6 +8,7 @@ from chalicelib.domain.ideas import CustomisationDraft, Idea, IdeaView, Suggesti
 from chalicelib.domain.listing import IdeaListQuery, IdeaPage
 from chalicelib.errors import NotFound
 from chalicelib.identity import Caller
+from chalicelib.observability import count, traced
 from chalicelib.services import Clock
 from chalicelib.services.catalogue import CatalogueService
 from chalicelib.services.voting import VotingService
@@ -20,6 +21,7 @@ class Submission:
     created: bool  # False when an identical customisation request already existed
 
 
+@traced
 class IdeaService:
     def __init__(self, catalogue: CatalogueService, ideas: IdeaStore, voting: VotingService, clock: Clock) -> None:
         self.catalogue = catalogue
@@ -36,6 +38,8 @@ class IdeaService:
         else:
             idea = Idea.suggestion(product, draft, self.clock())
         stored, created = self.ideas.create(idea)
+        if created:
+            count("IdeasSubmitted")
         my_vote = self.voting.support(customer_id, stored)
         return Submission(view=stored.view().for_caller(my_vote), created=created)
 

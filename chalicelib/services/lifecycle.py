@@ -6,11 +6,13 @@ from chalicelib.domain import lifecycle
 from chalicelib.domain.ideas import IdeaView
 from chalicelib.domain.lifecycle import StatusChange
 from chalicelib.errors import NotFound, TransitionNotAllowed
+from chalicelib.observability import traced
 from chalicelib.services import Clock
 from chalicelib.store.ideas import IdeaStore
 from chalicelib.store.table import ConditionFailed
 
 
+@traced
 class LifecycleService:
     def __init__(self, ideas: IdeaStore, clock: Clock) -> None:
         self.ideas = ideas

@@ -5,11 +5,13 @@ from __future__ import annotations
 from chalicelib.domain.ideas import Idea
 from chalicelib.domain.voting import Ballot, Budget, MyVote, MyVotes, MyVotesQuery, VoteValue, VoteView
 from chalicelib.errors import IdeaClosed, NotFound, VoteBudgetExhausted
+from chalicelib.observability import count, traced
 from chalicelib.services.catalogue import CatalogueService
 from chalicelib.store.ballots import BallotFull, BallotStore
 from chalicelib.store.ideas import IdeaStore
 
 
+@traced
 class VotingService:
     def __init__(self, catalogue: CatalogueService, ideas: IdeaStore, ballots: BallotStore) -> None:
         self.catalogue = catalogue
@@ -18,7 +20,11 @@ class VotingService:
 
     def cast(self, customer_id: str, idea_id: str, value: VoteValue) -> VoteView:
         """Cast or change the customer's vote; casting the same vote again changes nothing."""
-        idea = self._open_idea(idea_id)
+        try:
+            idea = self._open_idea(idea_id)
+        except IdeaClosed:
+            count("VotesRejected")
+            raise
         self.record(customer_id, idea, value)
         return VoteView(idea_id=idea_id, value=value)
 
@@ -34,14 +40,14 @@ class VotingService:
         """
         try:
             self.ballots.cast(customer_id, idea.product_id, idea.idea_id, value, idea.vote_budget)
-            return
         except BallotFull as full:
             if not self._release_closed(customer_id, full.ballot):
                 raise self._exhausted(idea) from None
-        try:
-            self.ballots.cast(customer_id, idea.product_id, idea.idea_id, value, idea.vote_budget)
-        except BallotFull:
-            raise self._exhausted(idea) from None
+            try:
+                self.ballots.cast(customer_id, idea.product_id, idea.idea_id, value, idea.vote_budget)
+            except BallotFull:
+                raise self._exhausted(idea) from None
+        count("VotesCast")
 
     def support(self, customer_id: str, idea: Idea) -> VoteValue | None:
         """Record a submitter's up-vote when the idea is open and the budget allows; their vote afterwards."""
@@ -95,6 +101,7 @@ class VotingService:
         return bool(releasing) and self.ballots.release(customer_id, ballot.product_id, releasing)
 
     def _exhausted(self, idea: Idea) -> VoteBudgetExhausted:
+        count("VotesRejected")
         return VoteBudgetExhausted(
             f"you already vote on {idea.vote_budget} open ideas of product {idea.product_id!r}, its vote budget;"
             " withdraw one of those votes to vote on this idea"

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from chalicelib.domain.voting import Ballot, VoteValue
+from chalicelib.observability import traced
 from chalicelib.store import keys, paging
 from chalicelib.store.schema import PARTITION_KEY, TABLE
 from chalicelib.store.table import ConditionFailed, Expression, Item, Table
@@ -47,6 +48,7 @@ def _ballot(item: Item) -> Ballot:
     )
 
 
+@traced
 class BallotStore:
     def __init__(self, table: Table) -> None:
         self.table = table

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from chalicelib.domain.ideas import IDEA_ID, Idea, IdeaStatus
 from chalicelib.domain.listing import IdeaOrder
 from chalicelib.domain.text import iso
+from chalicelib.observability import traced
 from chalicelib.store import keys, paging
 from chalicelib.store.schema import LISTING, RANKINGS, SORT_KEY
 from chalicelib.store.table import ConditionFailed, Expression, Item, Table
@@ -35,6 +36,7 @@ def _item(idea: Idea) -> Item:
     return {**keys.idea(idea.idea_id), **idea.model_dump(mode="json", exclude_none=True), **ranking_attributes(idea)}
 
 
+@traced
 class IdeaStore:
     def __init__(self, table: Table) -> None:
         self.table = table

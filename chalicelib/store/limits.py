@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from chalicelib.errors import RateLimited
+from chalicelib.observability import traced
 from chalicelib.services import Clock
 from chalicelib.store import keys
 from chalicelib.store.schema import TTL_ATTRIBUTE
@@ -13,6 +14,7 @@ from chalicelib.store.table import ConditionFailed, Expression, Table
 WINDOW_SECONDS = 60
 
 
+@traced
 class WriteLimiter:
     """At most `per_minute` writes per customer in each clock minute; the counters expire by TTL."""
 

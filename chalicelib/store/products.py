@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from chalicelib.domain.catalogue import PRODUCT_ID, Product
 from chalicelib.errors import AlreadyExists
+from chalicelib.observability import traced
 from chalicelib.store import keys, paging
 from chalicelib.store.schema import CATALOGUE, SORT_KEY
 from chalicelib.store.table import ConditionFailed, Expression, Item, Table
@@ -22,6 +23,7 @@ def _item(product: Product) -> Item:
     }
 
 
+@traced
 class ProductStore:
     def __init__(self, table: Table) -> None:
         self.table = table

@@ -16,6 +16,7 @@ from chalicelib.domain.ideas import Idea
 from chalicelib.domain.listing import IdeaOrder
 from chalicelib.domain.text import utc_now
 from chalicelib.domain.voting import Tally
+from chalicelib.observability import traced
 from chalicelib.store import keys
 from chalicelib.store.ideas import ranking_attributes
 from chalicelib.store.schema import RANKINGS, TTL_ATTRIBUTE
@@ -38,6 +39,7 @@ class TalliesBusy(Exception):
     """Other shards kept updating the same ideas; the batch is retried later."""
 
 
+@traced
 class TallyStore:
     def __init__(self, table: Table) -> None:
         self.table = table

@@ -45,6 +45,7 @@ def main() -> int:
     env = stage.environment()
     with moto_server(HOST, ports["COCREATE_MOTO_PORT"]) as moto_url:
         os.environ.update(env, AWS_ENDPOINT_URL=moto_url)  # boto3 sends every call to moto
+        os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")  # keep metrics' JSON off the console
 
         session = boto3.session.Session()
         provision(session, stage.resource_names(env))

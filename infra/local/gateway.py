@@ -8,6 +8,7 @@ locally, but it crashes on a token it cannot decode (no dots, bad base64, not JS
 from __future__ import annotations
 
 import json
+import uuid
 import warnings
 from http.server import BaseHTTPRequestHandler
 from typing import Any
@@ -52,6 +53,11 @@ class ApiGateway(LocalGateway):
     def __init__(self, app: Chalice, config: Config) -> None:
         super().__init__(app, config)
         self._authorizer = _CognitoAuthorizer(app)
+
+    def _generate_lambda_event(self, method: str, path: str, headers: Any, body: bytes | None) -> Any:
+        event = super()._generate_lambda_event(method, path, headers, body)
+        event["requestContext"]["requestId"] = str(uuid.uuid4())  # API Gateway names every request
+        return event
 
 
 class _RequestHandler(ChaliceRequestHandler):

@@ -1,0 +1,59 @@
+"""Logs and business metrics, as Powertools writes them to stdout for CloudWatch."""
+
+import io
+import json
+
+import pytest
+
+from chalicelib import observability
+from infra.local.tokens import token
+from tests.tokens import PRODUCT_TEAM
+
+SECRET_CUSTOMER = "customer-with-a-secret-name"
+
+
+@pytest.fixture
+def stdout_lines(api, capfd):
+    """What the functions write to stdout, which Lambda sends to CloudWatch: metrics by print, logs by a handler
+    that keeps the stream it was made with, so the test lends it one."""
+    api.post("/products", {"product_id": "roadster", "name": "R"}, headers=PRODUCT_TEAM)
+    capfd.readouterr()
+    logs = io.StringIO()
+    handler = observability.logger.logger_handler
+    earlier = handler.setStream(logs)
+    seen: list[dict] = []
+
+    def lines() -> list[dict]:
+        out = capfd.readouterr().out + logs.getvalue()
+        logs.seek(0)
+        logs.truncate()
+        seen.extend(json.loads(line) for line in out.splitlines() if line.startswith("{"))
+        return seen
+
+    yield lines
+    handler.setStream(earlier)
+
+
+def test_business_metrics_are_counted(api, stdout_lines):
+    caller = {"Authorization": f"Bearer {token(SECRET_CUSTOMER)}"}
+    body = {"kind": "suggestion", "title": "Cup holders", "description": "d"}
+    idea_id = api.post("/products/roadster/ideas", body, headers=caller).json_body["idea_id"]
+    api.post("/products/roadster/demand", headers=PRODUCT_TEAM)
+    api.put(f"/ideas/{idea_id}/vote", {"value": 1}, headers=PRODUCT_TEAM)
+    emitted = [line for line in stdout_lines() if "_aws" in line]
+    names = [m["Name"] for line in emitted for m in line["_aws"]["CloudWatchMetrics"][0]["Metrics"]]
+    assert sorted(names) == ["DemandPublished", "IdeasSubmitted", "VotesCast", "VotesCast"]
+    assert all(line["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "Cocreate" for line in emitted)
+
+
+def test_requests_are_logged_with_their_request_id_and_without_tokens_or_customers(api, stdout_lines):
+    bearer_token = token(SECRET_CUSTOMER)
+    body = {"kind": "suggestion", "title": "Cup holders", "description": "d"}
+    api.post("/products/roadster/ideas", body, headers={"Authorization": f"Bearer {bearer_token}"})
+    logs = [line for line in stdout_lines() if line.get("message") == "request"]
+    (logged,) = logs
+    assert (logged["method"], logged["route"], logged["status"]) == ("POST", "/products/{product_id}/ideas", 201)
+    assert logged["correlation_id"]  # API Gateway's request id
+    everything = json.dumps(stdout_lines())
+    assert bearer_token not in everything
+    assert SECRET_CUSTOMER not in everything
