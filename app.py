@@ -28,7 +28,10 @@ API_VERSION = "1.0.0"
 app = Chalice(app_name="cocreate")
 observability.install(app)
 api = Api(
-    app, tokens=lambda: services().tokens, admit_write=lambda caller: services().write_limiter.admit(caller.customer_id)
+    app,
+    tokens=lambda: services().tokens,
+    admit_write=lambda caller: services().write_limiter.admit(caller.customer_id),
+    idempotency=lambda: services().idempotency,
 )
 
 
@@ -79,7 +82,8 @@ def get_product(product_id: str) -> Product:
     Access.CUSTOMER,
     summary="Submit a customisation request or a suggestion (an identical customisation is the existing idea)",
     body=IdeaDraft,
-    responses={201: IdeaView, 200: IdeaView},
+    responses={201: IdeaView, 200: IdeaView, 409: Problem},
+    idempotent=True,
 )
 def submit_idea(product_id: str, body: IdeaDraft, caller: Caller) -> Reply:
     submission = services().ideas.submit(caller.customer_id, product_id, body.root)

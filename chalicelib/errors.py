@@ -50,6 +50,14 @@ class TransitionNotAllowed(DomainError):
     pass
 
 
+class RequestInProgress(DomainError):
+    """The same idempotent request is still being handled."""
+
+
+class IdempotencyKeyReused(DomainError):
+    """An Idempotency-Key came back with another request."""
+
+
 class RateLimited(DomainError):
     def __init__(self, message: str, retry_after_seconds: int) -> None:
         super().__init__(message)

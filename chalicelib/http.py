@@ -3,7 +3,8 @@
 Routes are declared through `Api.route`, which records each in `Api.routes` (for the authorization matrix
 and the OpenAPI document), attaches the Cognito authorizer to every non-public route, and wraps the view:
 identity first, then the caller's write limit, then the body and query parsed into pydantic models, then the
-view; domain errors become Chalice's error body with the status `STATUS` gives them.
+view (once per Idempotency-Key, on idempotent routes); domain errors become Chalice's error body with the
+status `STATUS` gives them.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import functools
 import inspect
 import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -21,11 +23,13 @@ from pydantic import BaseModel, ConfigDict, RootModel, ValidationError
 
 from chalicelib import errors
 from chalicelib.errors import DomainError, FieldProblem, InvalidInput
+from chalicelib.idempotency import Idempotency
 from chalicelib.identity import Caller, Tokens, caller_from_claims
 
 MAX_BODY_BYTES = 32 * 1024
 
 M = TypeVar("M", bound=BaseModel)
+IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,128}$")  # printable ASCII without spaces
 
 # The user pool's ARN is only known once the stack exists: the infra template puts it here (aws/chalice#1882).
 USER_POOL_ARN_PLACEHOLDER = "arn:aws:cognito-idp:us-east-1:000000000000:userpool/us-east-1_SetByInfra"
@@ -50,6 +54,8 @@ STATUS: dict[type[DomainError], tuple[int, str]] = {
     errors.IdeaClosed: (409, "IdeaClosed"),
     errors.VoteBudgetExhausted: (409, "VoteBudgetExhausted"),
     errors.TransitionNotAllowed: (409, "TransitionNotAllowed"),
+    errors.RequestInProgress: (409, "RequestInProgress"),
+    errors.IdempotencyKeyReused: (409, "IdempotencyKeyReused"),
     errors.PayloadTooLarge: (413, "RequestEntityTooLargeError"),
     errors.RateLimited: (429, "TooManyRequestsError"),
 }
@@ -103,6 +109,7 @@ class Route:
     # give (see openapi.py) are listed with Problem.
     responses: Mapping[int, type[BaseModel] | None]
     csv: bool = False  # answers text/csv too, when asked
+    idempotent: bool = False  # a retry with the same Idempotency-Key header gets the first answer
 
 
 def error_response(error: DomainError) -> Response:
@@ -201,18 +208,42 @@ def identify(request: Request, access: Access, tokens: Tokens) -> Caller | None:
     return caller
 
 
-def to_response(result: BaseModel | Reply | None) -> Response:
+def answer_of(result: BaseModel | Reply | None) -> dict[str, Any]:
+    """A view's result as a JSON-able answer: status, headers and body."""
     reply = result if isinstance(result, Reply) else Reply(result)
     body = reply.body.model_dump(mode="json") if isinstance(reply.body, BaseModel) else reply.body
-    return Response(body=body, status_code=reply.status, headers={**reply.headers})
+    return {"status": reply.status, "headers": dict(reply.headers), "body": body}
+
+
+def to_response(answer: Mapping[str, Any]) -> Response:
+    return Response(body=answer["body"], status_code=answer["status"], headers={**answer["headers"]})
+
+
+def _text(raw: bytes | str | None) -> str:
+    return raw.decode() if isinstance(raw, bytes) else raw or ""
+
+
+def idempotency_key(request: Request) -> str | None:
+    key: str | None = request.headers.get("idempotency-key")
+    if key is not None and not IDEMPOTENCY_KEY.match(key):
+        raise InvalidInput.of("Idempotency-Key", "must be 1 to 128 printable characters without spaces")
+    return key
 
 
 class Api:
-    def __init__(self, app: Chalice, tokens: Callable[[], Tokens], admit_write: Callable[[Caller], None]) -> None:
-        """`tokens` checks tokens sent to public routes; `admit_write` counts a caller's write, or refuses it."""
+    def __init__(
+        self,
+        app: Chalice,
+        tokens: Callable[[], Tokens],
+        admit_write: Callable[[Caller], None],
+        idempotency: Callable[[], Idempotency],
+    ) -> None:
+        """`tokens` checks tokens sent to public routes; `admit_write` counts a caller's write, or refuses it;
+        `idempotency` runs idempotent routes once per key."""
         self.app = app
         self.tokens = tokens
         self.admit_write = admit_write
+        self.idempotency = idempotency
         self.routes: list[Route] = []
 
     def route(
@@ -226,9 +257,11 @@ class Api:
         query: type[BaseModel] | None = None,
         responses: Mapping[int, type[BaseModel] | None],
         csv: bool = False,
+        idempotent: bool = False,
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         def register(view: Callable[..., Any]) -> Callable[..., Any]:
-            self.routes.append(Route(method, path, access, view.__name__, summary, body, query, responses, csv))
+            route = Route(method, path, access, view.__name__, summary, body, query, responses, csv, idempotent)
+            self.routes.append(route)
             wants_caller = "caller" in inspect.signature(view).parameters
 
             @functools.wraps(view)
@@ -247,7 +280,16 @@ class Api:
                     parsed_query = parse_query(request, query or NoQuery)
                     if query is not None:
                         arguments["query"] = parsed_query
-                    return to_response(view(**arguments))
+                    key = idempotency_key(request) if idempotent else None
+                    if key is None or caller is None:
+                        return to_response(answer_of(view(**arguments)))
+                    answer = self.idempotency().once(
+                        key=f"{caller.customer_id}:{key}",
+                        request={"method": method, "path": request.path, "body": _text(request.raw_body)},
+                        lambda_context=self.app.lambda_context,
+                        work=lambda: answer_of(view(**arguments)),
+                    )
+                    return to_response(answer)
                 except DomainError as error:
                     return error_response(error)
 

@@ -14,6 +14,7 @@ VARIABLES = {
     "table_name": "COCREATE_TABLE",
     "demand_bucket": "COCREATE_DEMAND_BUCKET",
     "event_bus": "COCREATE_EVENT_BUS",
+    "idempotency_table": "COCREATE_IDEMPOTENCY_TABLE",
     "identity": "COCREATE_IDENTITY",
     "token_issuer": "COCREATE_TOKEN_ISSUER",
     "token_audience": "COCREATE_TOKEN_AUDIENCE",
@@ -28,6 +29,7 @@ class Settings(BaseModel):
     table_name: str = Field(min_length=3)
     demand_bucket: str = Field(min_length=3)
     event_bus: str = Field(min_length=1)
+    idempotency_table: str = Field(min_length=3)
     # "cognito": trust only claims that API Gateway's Cognito authorizer verified.
     # "unverified": read claims from the bearer token without checking its signature; the local stand-in
     # for API Gateway, never for a deployed stage.

@@ -9,6 +9,7 @@ import boto3
 from botocore.config import Config
 
 from chalicelib.domain.text import utc_now
+from chalicelib.idempotency import Idempotency
 from chalicelib.identity import CognitoTokens, Tokens, UnverifiedTokens
 from chalicelib.publish.events import EventBridgePublisher
 from chalicelib.publish.reports import ReportStore
@@ -39,6 +40,7 @@ class Services:
     stream_consumer: StreamConsumer
     tokens: Tokens
     write_limiter: WriteLimiter
+    idempotency: Idempotency
 
 
 @functools.cache
@@ -60,6 +62,7 @@ def services() -> Services:
         stream_consumer=StreamConsumer(TallyStore(table), events),
         tokens=_tokens(),
         write_limiter=WriteLimiter(table, config.write_limit_per_minute, utc_now),
+        idempotency=Idempotency(config.idempotency_table, table.client),
     )
 
 

@@ -70,6 +70,25 @@ def event_bus() -> Resource:
     return {"Type": "AWS::Events::EventBus", "Properties": {"Name": {"Fn::Sub": "cocreate-${AWS::StackName}"}}}
 
 
+def idempotency_table() -> Resource:
+    """Powertools' idempotency records, in the layout it expects, gone a day after by TTL."""
+    return {
+        "Type": "AWS::DynamoDB::Table",
+        "Properties": {
+            "BillingMode": "PAY_PER_REQUEST",
+            "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
+            "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+            "SSESpecification": {"SSEEnabled": True},
+            "TimeToLiveSpecification": {"AttributeName": "expiration", "Enabled": True},
+        },
+    }
+
+
 def data_resources() -> dict[str, Resource]:
     """The resources that hold data, by logical id: what the local stack provisions too."""
-    return {"Table": table(), "DemandBucket": demand_bucket(), "EventBus": event_bus()}
+    return {
+        "Table": table(),
+        "IdempotencyTable": idempotency_table(),
+        "DemandBucket": demand_bucket(),
+        "EventBus": event_bus(),
+    }

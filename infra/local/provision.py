@@ -17,9 +17,10 @@ def _create_table(session: Any, name: str, properties: Mapping[str, Any]) -> Non
         "BillingMode": properties["BillingMode"],
         "AttributeDefinitions": properties["AttributeDefinitions"],
         "KeySchema": properties["KeySchema"],
-        "StreamSpecification": {"StreamEnabled": True, **properties["StreamSpecification"]},
         "SSESpecification": {"Enabled": properties["SSESpecification"]["SSEEnabled"]},
     }
+    if "StreamSpecification" in properties:
+        arguments["StreamSpecification"] = {"StreamEnabled": True, **properties["StreamSpecification"]}
     if properties.get("GlobalSecondaryIndexes"):
         arguments["GlobalSecondaryIndexes"] = properties["GlobalSecondaryIndexes"]
     client.create_table(**arguments)

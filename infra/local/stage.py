@@ -22,6 +22,7 @@ RESOURCE_VARIABLES = {
     "Table": "COCREATE_TABLE",
     "DemandBucket": "COCREATE_DEMAND_BUCKET",
     "EventBus": "COCREATE_EVENT_BUS",
+    "IdempotencyTable": "COCREATE_IDEMPOTENCY_TABLE",
 }
 
 
