@@ -4,7 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test lint format bench lock clean
+STAGE ?= prod
+STACK ?= cocreate-$(STAGE)
+REGION ?= us-east-1
+
+.PHONY: run test lint format bench package deploy lock clean
 
 $(INSTALLED): requirements.txt requirements-dev.lock
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -27,8 +31,21 @@ format: $(INSTALLED)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-bench: $(INSTALLED)  ## print DynamoDB calls, capacity units, reads per page, import time
+bench: $(INSTALLED)  ## print DynamoDB calls, capacity units, reads per page, import time, zip size
 	$(BIN)/python -m bench
+
+package: $(INSTALLED)  ## the deployable template and zip in dist/, linted; needs no AWS account
+	AWS_DEFAULT_REGION=$(REGION) $(BIN)/python -m infra.package --stage $(STAGE) dist
+	AWS_DEFAULT_REGION=$(REGION) $(BIN)/cfn-lint dist/sam.json
+
+# Needs the AWS CLI, credentials for the account, and a bucket for the code: make deploy ARTIFACTS_BUCKET=...
+deploy: package
+	@test -n "$(ARTIFACTS_BUCKET)" || { echo "make deploy needs ARTIFACTS_BUCKET=<an S3 bucket for the code>"; exit 2; }
+	aws cloudformation package --region $(REGION) --template-file dist/sam.json \
+		--s3-bucket $(ARTIFACTS_BUCKET) --output-template-file dist/packaged.yaml
+	aws cloudformation deploy --region $(REGION) --template-file dist/packaged.yaml --stack-name $(STACK) \
+		--capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND --no-fail-on-empty-changeset
+	aws cloudformation describe-stacks --region $(REGION) --stack-name $(STACK) --query 'Stacks[0].Outputs'
 
 lock:  ## re-resolve requirements-dev.txt into requirements-dev.lock
 	rm -rf /tmp/cocreate-lock && $(PYTHON) -m venv /tmp/cocreate-lock

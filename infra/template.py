@@ -1,0 +1,258 @@
+"""The merge template: what `chalice package --merge-template` adds to the template Chalice writes.
+
+Chalice describes the functions, the API and the schedule. This adds the data resources (infra/resources.py,
+the same definitions the local stack provisions), the Cognito user pool behind the API's authorizer, the
+table's stream as the stream function's event source with its failure handling, gateway responses in the API's
+error shape with CORS headers, each function's environment, and a least-privilege role per function.
+
+    python -m infra.template > build/merge-template.json
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from chalicelib.http import AUTHORIZER, CORS
+from chalicelib.store.keys import BALLOT_PREFIX
+from infra.resources import Resource, data_resources
+
+# Chalice's logical id for the stream function's event source (from on_table_change in app.py).
+STREAM_EVENT = "OnTableChangeDynamodbEventSource"
+
+
+def ref(name: str) -> dict[str, str]:
+    return {"Ref": name}
+
+
+def arn(name: str, attribute: str = "Arn") -> dict[str, list[str]]:
+    return {"Fn::GetAtt": [name, attribute]}
+
+
+def sub(text: str) -> dict[str, str]:
+    return {"Fn::Sub": text}
+
+
+def user_pool() -> dict[str, Resource]:
+    return {
+        "UserPool": {
+            "Type": "AWS::Cognito::UserPool",
+            "DeletionPolicy": "Retain",
+            "UpdateReplacePolicy": "Retain",
+            "Properties": {
+                "UserPoolName": sub("cocreate-${AWS::StackName}"),
+                "UsernameAttributes": ["email"],
+                "AutoVerifiedAttributes": ["email"],
+                "Policies": {"PasswordPolicy": {"MinimumLength": 12, "RequireNumbers": True, "RequireSymbols": False}},
+                "AccountRecoverySetting": {"RecoveryMechanisms": [{"Name": "verified_email", "Priority": 1}]},
+            },
+        },
+        "ProductTeamGroup": {
+            "Type": "AWS::Cognito::UserPoolGroup",
+            "Properties": {
+                "GroupName": "product-team",
+                "UserPoolId": ref("UserPool"),
+                "Description": "May add products, answer ideas and publish demand reports",
+            },
+        },
+        "UserPoolClient": {
+            "Type": "AWS::Cognito::UserPoolClient",
+            "Properties": {
+                "UserPoolId": ref("UserPool"),
+                "ClientName": "web",
+                "GenerateSecret": False,
+                "ExplicitAuthFlows": ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+                "PreventUserExistenceErrors": "ENABLED",
+            },
+        },
+    }
+
+
+def stream_failures() -> dict[str, Resource]:
+    """Where the stream's event source sends what it gives up on, for someone to look at and replay."""
+    return {
+        "StreamFailures": {
+            "Type": "AWS::SQS::Queue",
+            "Properties": {"SqsManagedSseEnabled": True, "MessageRetentionPeriod": 14 * 24 * 3600},
+        }
+    }
+
+
+def stream_event_source() -> dict[str, Any]:
+    def starts(key: str, prefix: str) -> dict[str, str]:
+        return {"Pattern": json.dumps({"dynamodb": {"Keys": {key: {"S": [{"prefix": prefix}]}}}})}
+
+    return {
+        "Stream": arn("Table", "StreamArn"),  # Chalice cannot point at a stream of the same stack (aws/chalice#1882)
+        "StartingPosition": "TRIM_HORIZON",
+        "BatchSize": 1000,
+        "MaximumBatchingWindowInSeconds": 1,
+        "FunctionResponseTypes": ["ReportBatchItemFailures"],
+        "BisectBatchOnFunctionError": True,
+        "MaximumRetryAttempts": 10,
+        "MaximumRecordAgeInSeconds": 24 * 3600,
+        "DestinationConfig": {"OnFailure": {"Type": "SQS", "Destination": arn("StreamFailures")}},
+        # One batch at a time per shard, in order: the consumer's checkpoint assumes it.
+        "ParallelizationFactor": 1,
+        # Only with a tumbling window does Lambda name the shard, which the checkpoint is keyed by; the
+        # window's state is not used.
+        "TumblingWindowInSeconds": 900,
+        # Ballots and ideas only: products, checkpoints and write counters change nothing downstream.
+        "FilterCriteria": {"Filters": [starts("SK", BALLOT_PREFIX), starts("PK", "IDEA#")]},
+    }
+
+
+def gateway_responses() -> dict[str, Any]:
+    """API Gateway's own answers (a bad token, an unknown route, throttling) in the API's error shape, with CORS."""
+    cors = {
+        "gatewayresponse.header.Access-Control-Allow-Origin": f"'{CORS.allow_origin}'",
+        "gatewayresponse.header.Access-Control-Allow-Headers": f"'{CORS.allow_headers}'",
+    }
+
+    def answer(code: str, message: str, status: str | None = None) -> dict[str, Any]:
+        body = {"application/json": f'{{"Code": "{code}", "Message": {message}}}'}
+        return {"responseParameters": cors, "responseTemplates": body, **({"statusCode": status} if status else {})}
+
+    said = "$context.error.messageString"  # API Gateway's own message, already a JSON string
+    return {
+        "DEFAULT_4XX": answer("$context.error.responseType", said),
+        "DEFAULT_5XX": answer("InternalServerError", said),
+        "UNAUTHORIZED": answer("UnauthorizedError", '"sign in: this request needs a valid identity token"', "401"),
+        "ACCESS_DENIED": answer("ForbiddenError", said, "403"),
+        "MISSING_AUTHENTICATION_TOKEN": answer("NotFoundError", '"no such route"', "404"),
+        "THROTTLED": answer("TooManyRequestsError", said, "429"),
+        "REQUEST_TOO_LARGE": answer("RequestEntityTooLargeError", said, "413"),
+    }
+
+
+def environment() -> dict[str, Any]:
+    """What every function reads (chalicelib/settings.py), beside the stage's variables in .chalice/config.json."""
+    return {
+        "COCREATE_TABLE": ref("Table"),
+        "COCREATE_IDEMPOTENCY_TABLE": ref("IdempotencyTable"),
+        "COCREATE_DEMAND_BUCKET": ref("DemandBucket"),
+        "COCREATE_EVENT_BUS": ref("EventBus"),
+        "COCREATE_IDENTITY": "cognito",
+        "COCREATE_TOKEN_ISSUER": sub("https://${UserPool.ProviderURL}"),
+        "COCREATE_TOKEN_AUDIENCE": ref("UserPoolClient"),
+    }
+
+
+def statement(actions: list[str], resources: list[Any]) -> dict[str, Any]:
+    return {"Effect": "Allow", "Action": sorted(actions), "Resource": resources}
+
+
+TABLE = [arn("Table"), sub("${Table.Arn}/index/*")]
+REPORTS = [sub("${DemandBucket.Arn}/demand/*")]
+BUS = [arn("EventBus")]
+
+
+def permissions() -> dict[str, list[dict[str, Any]]]:
+    """What each function does, and so all it may do."""
+    return {
+        "APIHandler": [
+            statement(
+                [
+                    "dynamodb:GetItem",
+                    "dynamodb:PutItem",
+                    "dynamodb:UpdateItem",
+                    "dynamodb:Query",
+                    "dynamodb:BatchGetItem",
+                ],
+                TABLE,
+            ),
+            statement(
+                ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+                [arn("IdempotencyTable")],
+            ),
+            statement(["s3:GetObject", "s3:PutObject"], REPORTS),
+            statement(["events:PutEvents"], BUS),
+        ],
+        "OnTableChange": [
+            statement(
+                ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], [arn("Table")]
+            ),
+            statement(
+                ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"],
+                [arn("Table", "StreamArn")],
+            ),
+            statement(["events:PutEvents"], BUS),
+            statement(["sqs:SendMessage"], [arn("StreamFailures")]),
+        ],
+        "PublishDemandReports": [
+            statement(["dynamodb:GetItem", "dynamodb:Query"], TABLE),
+            statement(["s3:PutObject"], REPORTS),
+            statement(["events:PutEvents"], BUS),
+        ],
+    }
+
+
+def role(function: str, grants: list[dict[str, Any]]) -> Resource:
+    logs = sub(
+        f"arn:${{AWS::Partition}}:logs:${{AWS::Region}}:${{AWS::AccountId}}:log-group:/aws/lambda/${{AWS::StackName}}-{function}-*"
+    )
+    return {
+        "Type": "AWS::IAM::Role",
+        "Properties": {
+            "AssumeRolePolicyDocument": {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+                ],
+            },
+            "Policies": [
+                {
+                    "PolicyName": f"{function}-least-privilege",
+                    "PolicyDocument": {
+                        "Version": "2012-10-17",
+                        "Statement": [
+                            statement(["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"], [logs]),
+                            # X-Ray takes no resource-level permissions: these two actions, on any resource.
+                            statement(["xray:PutTraceSegments", "xray:PutTelemetryRecords"], ["*"]),
+                            *grants,
+                        ],
+                    },
+                }
+            ],
+        },
+    }
+
+
+def merge_template() -> dict[str, Any]:
+    resources: dict[str, Any] = {**data_resources(), **user_pool(), **stream_failures()}
+    for function, grants in permissions().items():
+        resources[f"{function}Role"] = role(function, grants)
+        resources[function] = {
+            "Properties": {
+                "Role": arn(f"{function}Role"),
+                "Tracing": "Active",
+                "Environment": {"Variables": environment()},
+            }
+        }
+    resources["OnTableChange"]["Properties"]["Events"] = {STREAM_EVENT: {"Properties": stream_event_source()}}
+    resources["RestAPI"] = {
+        "Properties": {
+            "DefinitionBody": {
+                "securityDefinitions": {
+                    AUTHORIZER.name: {"x-amazon-apigateway-authorizer": {"providerARNs": [arn("UserPool")]}}
+                },
+                "x-amazon-apigateway-gateway-responses": gateway_responses(),
+            }
+        }
+    }
+    return {
+        "Resources": resources,
+        "Outputs": {
+            "UserPoolId": {"Value": ref("UserPool")},
+            "UserPoolClientId": {"Value": ref("UserPoolClient")},
+            "DemandBucket": {"Value": ref("DemandBucket")},
+            "EventBus": {"Value": ref("EventBus")},
+            "StreamFailureQueue": {"Value": ref("StreamFailures")},
+        },
+    }
+
+
+if __name__ == "__main__":
+    json.dump(merge_template(), sys.stdout, indent=2)
+    sys.stdout.write("\n")
