@@ -7,14 +7,14 @@ import json
 from typing import Any
 
 from chalice.app import Chalice, CloudWatchEvent, DynamoDBEvent, Rate
-from pydantic import BaseModel
 
-from chalicelib import observability, openapi
+from chalicelib import observability
 from chalicelib.domain.catalogue import Product, ProductDraft
 from chalicelib.domain.demand import DemandQuery, DemandReport
 from chalicelib.domain.ideas import IdeaDraft, IdeaView
 from chalicelib.domain.lifecycle import StatusChange
 from chalicelib.domain.listing import IdeaListQuery, IdeaPage, PageQuery, ProductPage
+from chalicelib.domain.model import Model
 from chalicelib.domain.voting import MyVotes, MyVotesQuery, VoteBody, VoteView
 from chalicelib.http import NO_CONTENT, Access, Api, Problem, Reply, created
 from chalicelib.identity import Caller
@@ -35,7 +35,7 @@ api = Api(
 )
 
 
-class Health(BaseModel):
+class Health(Model):
     status: str = "ok"
 
 
@@ -51,6 +51,8 @@ def openapi_document() -> Reply:
 
 @functools.cache
 def _openapi_json() -> str:
+    from chalicelib import openapi  # only this route needs it: imported here, off the cold start
+
     return json.dumps(openapi.document(api.routes, version=API_VERSION))
 
 

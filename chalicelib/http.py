@@ -22,6 +22,7 @@ from chalice.app import Chalice, CognitoUserPoolAuthorizer, CORSConfig, Request,
 from pydantic import BaseModel, ConfigDict, RootModel, ValidationError
 
 from chalicelib import errors
+from chalicelib.domain.model import Model
 from chalicelib.errors import DomainError, FieldProblem, InvalidInput
 from chalicelib.idempotency import Idempotency
 from chalicelib.identity import Caller, Tokens, caller_from_claims
@@ -83,13 +84,13 @@ def created(body: BaseModel) -> Reply:
 NO_CONTENT = Reply(None, status=204)
 
 
-class NoQuery(BaseModel):
+class NoQuery(Model):
     """The query of a route that takes no parameters: any parameter is a mistake worth telling the client."""
 
     model_config = ConfigDict(extra="forbid")
 
 
-class Problem(BaseModel):
+class Problem(Model):
     """Every error's body, as Chalice shapes it."""
 
     Code: str

@@ -6,7 +6,9 @@ import functools
 import os
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import ConfigDict, Field, ValidationError, model_validator
+
+from chalicelib.domain.model import Model
 
 # field name -> environment variable
 VARIABLES = {
@@ -22,7 +24,7 @@ VARIABLES = {
 }
 
 
-class Settings(BaseModel):
+class Settings(Model):
     model_config = ConfigDict(frozen=True)
 
     stage: str = Field(min_length=1)

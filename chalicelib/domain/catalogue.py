@@ -8,8 +8,9 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import ConfigDict, Field, StringConstraints, field_validator
 
+from chalicelib.domain.model import Model
 from chalicelib.domain.text import Description, Label, Timestamp, Title
 from chalicelib.errors import FieldProblem, InvalidInput
 
@@ -31,10 +32,10 @@ def _distinct(names: Iterable[str], what: str) -> None:
         seen.add(name.casefold())
 
 
-class ProductDraft(BaseModel):
+class ProductDraft(Model):
     """A product as the product team describes it in `POST /products`."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     product_id: ProductId = Field(description="a slug: lowercase letters, digits and inner hyphens")
     name: Title
@@ -76,8 +77,8 @@ class ProductDraft(BaseModel):
         return options
 
 
-class Product(BaseModel):
-    model_config = ConfigDict(frozen=True, defer_build=True)
+class Product(Model):
+    model_config = ConfigDict(frozen=True)
 
     product_id: str
     name: str

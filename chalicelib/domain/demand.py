@@ -8,11 +8,12 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from chalicelib.domain.catalogue import Product
 from chalicelib.domain.events import DemandSummary
 from chalicelib.domain.ideas import Idea, IdeaKind, IdeaStatus
+from chalicelib.domain.model import Model
 from chalicelib.domain.text import Timestamp
 
 # Declined and merged ideas are not demand: a merged idea's supporters are expected to move to its target.
@@ -23,13 +24,13 @@ CSV_COLUMNS = (
 )  # fmt: skip
 
 
-class DemandQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+class DemandQuery(Model):
+    model_config = ConfigDict(extra="forbid")
 
     format: Literal["json", "csv"] = "json"
 
 
-class DemandItem(BaseModel):
+class DemandItem(Model):
     rank: int
     idea_id: str
     kind: IdeaKind
@@ -43,9 +44,7 @@ class DemandItem(BaseModel):
     hot: float
 
 
-class DemandReport(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
+class DemandReport(Model):
     product_id: str
     generated_at: Timestamp
     items: list[DemandItem] = Field(description="ranked by supporters, then by confidence")

@@ -11,14 +11,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
 from chalicelib.domain.ideas import Idea, IdeaKind, IdeaStatus
+from chalicelib.domain.model import Model
 from chalicelib.domain.text import Timestamp, iso
 
 
-class DomainEvent(BaseModel):
-    model_config = ConfigDict(frozen=True, defer_build=True)
+class DomainEvent(Model):
+    model_config = ConfigDict(frozen=True)
 
     detail_type: ClassVar[str]
     event_id: str
@@ -55,13 +56,13 @@ class IdeaThresholdReached(DomainEvent):
     supporters: int
 
 
-class ReportKeys(BaseModel):
+class ReportKeys(Model):
     latest: str
     json_copy: str
     csv_copy: str
 
 
-class DemandSummary(BaseModel):
+class DemandSummary(Model):
     ideas: int
     supporters: int
     top: list[dict[str, Any]]

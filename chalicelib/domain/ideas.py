@@ -12,10 +12,11 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel, SerializerFunctionWrapHandler, model_serializer
+from pydantic import ConfigDict, Field, RootModel, SerializerFunctionWrapHandler, model_serializer
 
 from chalicelib.domain import ranking
 from chalicelib.domain.catalogue import MAX_DIMENSIONS, Product
+from chalicelib.domain.model import Model
 from chalicelib.domain.text import Description, Label, Timestamp, Title
 
 IDEA_ID = re.compile(r"^[cs][a-z2-7]{16}$")
@@ -41,8 +42,8 @@ class IdeaStatus(StrEnum):
         return self in (IdeaStatus.AVAILABLE, IdeaStatus.DECLINED, IdeaStatus.MERGED)
 
 
-class CustomisationDraft(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, defer_build=True)
+class CustomisationDraft(Model):
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     kind: Literal["customisation"]
     options: dict[Label, Label] = Field(
@@ -52,8 +53,8 @@ class CustomisationDraft(BaseModel):
     description: Description | None = None
 
 
-class SuggestionDraft(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, defer_build=True)
+class SuggestionDraft(Model):
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     kind: Literal["suggestion"]
     title: Title
@@ -63,7 +64,7 @@ class SuggestionDraft(BaseModel):
 class IdeaDraft(RootModel[Annotated[CustomisationDraft | SuggestionDraft, Field(discriminator="kind")]]):
     """The body of `POST /products/{product_id}/ideas`."""
 
-    model_config = ConfigDict(defer_build=True)
+    model_config = ConfigDict(defer_build=True)  # a RootModel, so not a Model: deferred here
 
 
 def _b32(raw: bytes) -> str:
@@ -85,21 +86,19 @@ def describe(options: Mapping[str, str]) -> str:
     return ", ".join(f"{dimension}: {value}" for dimension, value in options.items())[:120]
 
 
-class VoteCounts(BaseModel):
+class VoteCounts(Model):
     up: int
     down: int
     net: int
 
 
-class Scores(BaseModel):
+class Scores(Model):
     confidence: float = Field(description="lower bound of the 95% Wilson interval for the share of up-votes")
     hot: float = Field(description="rises with net votes and with recency")
 
 
-class IdeaView(BaseModel):
+class IdeaView(Model):
     """An idea as the API shows it."""
-
-    model_config = ConfigDict(defer_build=True)
 
     idea_id: str
     product_id: str
@@ -128,8 +127,8 @@ class IdeaView(BaseModel):
         return shown
 
 
-class Idea(BaseModel):
-    model_config = ConfigDict(frozen=True, defer_build=True)
+class Idea(Model):
+    model_config = ConfigDict(frozen=True)
 
     idea_id: str
     product_id: str

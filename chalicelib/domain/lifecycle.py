@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from chalicelib.domain.ideas import Idea, IdeaStatus
+from chalicelib.domain.model import Model
 from chalicelib.domain.text import Description
 from chalicelib.errors import InvalidInput, TransitionNotAllowed
 
@@ -23,10 +24,10 @@ TRANSITIONS: dict[IdeaStatus, frozenset[IdeaStatus]] = {
 }
 
 
-class StatusChange(BaseModel):
+class StatusChange(Model):
     """The body of `PATCH /ideas/{idea_id}`."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     status: IdeaStatus
     response: Description | None = Field(None, description="the official answer shown to customers")

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from chalicelib.domain.catalogue import Product
 from chalicelib.domain.ideas import IdeaStatus, IdeaView
+from chalicelib.domain.model import Model
 
 
 class IdeaOrder(StrEnum):
@@ -17,8 +18,8 @@ class IdeaOrder(StrEnum):
     NEW = "new"  # newest first
 
 
-class PageQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+class PageQuery(Model):
+    model_config = ConfigDict(extra="forbid")
 
     limit: int = Field(20, ge=1, le=100, description="items per page")
     cursor: str | None = Field(None, min_length=1, max_length=2048, description="next_cursor of the previous page")
@@ -29,11 +30,11 @@ class IdeaListQuery(PageQuery):
     status: IdeaStatus = IdeaStatus.OPEN
 
 
-class ProductPage(BaseModel):
+class ProductPage(Model):
     items: list[Product]
     next_cursor: str | None = Field(description="null on the last page")
 
 
-class IdeaPage(BaseModel):
+class IdeaPage(Model):
     items: list[IdeaView]
     next_cursor: str | None = Field(description="null on the last page")

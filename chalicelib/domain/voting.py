@@ -11,18 +11,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from chalicelib.domain.catalogue import ProductId
 from chalicelib.domain.listing import PageQuery
+from chalicelib.domain.model import Model
 
 VoteValue = Literal[1, -1]
 
 
-class VoteBody(BaseModel):
+class VoteBody(Model):
     """The body of `PUT /ideas/{idea_id}/vote`."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     value: VoteValue = Field(description="1 to support the idea, -1 to oppose it")
 
@@ -35,19 +36,19 @@ class VoteBody(BaseModel):
         return value
 
 
-class VoteView(BaseModel):
+class VoteView(Model):
     idea_id: str
     value: VoteValue
 
 
-class Ballot(BaseModel):
+class Ballot(Model):
     """One customer's votes on one product's ideas.
 
     `votes` hold budget. `released` are votes on ideas that have closed since: they still count in those ideas'
     tallies, but no longer against the budget.
     """
 
-    model_config = ConfigDict(frozen=True, defer_build=True)
+    model_config = ConfigDict(frozen=True)
 
     product_id: str
     budget: int
@@ -87,13 +88,13 @@ def tally_change(before: Mapping[str, int], after: Mapping[str, int]) -> dict[st
     return changes
 
 
-class MyVote(BaseModel):
+class MyVote(Model):
     idea_id: str
     product_id: str
     value: VoteValue
 
 
-class Budget(BaseModel):
+class Budget(Model):
     used: int = Field(description="votes on open ideas of the product")
     limit: int
 
@@ -102,7 +103,7 @@ class MyVotesQuery(PageQuery):
     product_id: ProductId | None = Field(None, description="only this product's votes")
 
 
-class MyVotes(BaseModel):
+class MyVotes(Model):
     items: list[MyVote]
     budgets: dict[str, Budget] = Field(description="by product id")
     next_cursor: str | None = Field(description="a page holds the votes of up to `limit` products")
