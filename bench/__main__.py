@@ -2,7 +2,8 @@
 
 python -m bench              every section
 python -m bench capacity     DynamoDB calls and modelled capacity units per operation, beside the naive design
-python -m bench pages        items read per ranked page as a product's ideas grow
+python -m bench growth       items read per ranked page and per demand report as a product's ideas grow
+python -m bench coldstart    the app's import time beside the bare libraries', and the deployment zip's size
 """
 
 from __future__ import annotations
@@ -88,7 +89,37 @@ def growth() -> None:
     print(table(["ideas", "reported", "calls", "items read", "RCU", "seconds (moto, in-process)"], rows))
 
 
-SECTIONS: dict[str, Callable[[], None]] = {"capacity": capacity, "growth": growth}
+def coldstart() -> None:
+    from bench import coldstart
+
+    figures = coldstart.measure()
+    print("\n## Cold start: importing the app's code from the deployment zip, as Lambda does\n")
+    has_counts = "app_instructions" in figures
+
+    def row(what: str, kind: str) -> tuple[str, ...]:
+        counted = (f"{figures[kind + '_instructions'] / 1e6:,.0f} M",) if has_counts else ()
+        return (what, *counted, f"{figures[kind + '_ms']:.0f} ms")
+
+    headers = ["import", *(["instructions"] if has_counts else []), f"wall time, median of {coldstart.RUNS}"]
+    rows = [
+        row("bare: boto3, chalice, pydantic, powertools", "bare"),
+        row("app.py: every route, the stream and schedule handlers", "app"),
+        row("app.py without the zip's bytecode (Chalice's zip as is)", "app_source_only"),
+    ]
+    print(table(headers, rows))
+    measure = "instructions" if has_counts else "ms"
+    ratio = figures[f"app_{measure}"] / figures[f"bare_{measure}"]
+    print(f"\napp / bare: {ratio:.2f}x by {measure} (goal <= {coldstart.GOAL_RATIO}x)")
+
+    print("\n## Deployment package (make package)\n")
+    rows = [
+        ("deployment.zip", f"{figures['zip_mb']:.1f} MB", f"goal <= {coldstart.GOAL_ZIP_MB:g} MB"),
+        ("unzipped", f"{figures['unzipped_mb']:.1f} MB", "Lambda's limit: 250 MB"),
+    ]
+    print(table(["what", "size", "limit"], rows))
+
+
+SECTIONS: dict[str, Callable[[], None]] = {"capacity": capacity, "growth": growth, "coldstart": coldstart}
 
 
 def main(arguments: Sequence[str]) -> int:
