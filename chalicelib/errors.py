@@ -30,6 +30,10 @@ class PayloadTooLarge(DomainError):
     pass
 
 
+class UnsupportedMediaType(DomainError):
+    pass
+
+
 class NotFound(DomainError):
     pass
 

@@ -58,6 +58,7 @@ STATUS: dict[type[DomainError], tuple[int, str]] = {
     errors.RequestInProgress: (409, "RequestInProgress"),
     errors.IdempotencyKeyReused: (409, "IdempotencyKeyReused"),
     errors.PayloadTooLarge: (413, "RequestEntityTooLargeError"),
+    errors.UnsupportedMediaType: (415, "UnsupportedMediaType"),
     errors.RateLimited: (429, "TooManyRequestsError"),
 }
 
@@ -160,7 +161,14 @@ def _no_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
+def _is_json(content_type: str | None) -> bool:
+    media_type = (content_type or "application/json").split(";")[0].strip().lower()  # none sent: JSON, as Chalice
+    return media_type == "application/json" or media_type.endswith("+json")
+
+
 def parse_body(request: Request, model: type[M]) -> M:
+    if not _is_json(request.headers.get("content-type")):
+        raise errors.UnsupportedMediaType("send the body as JSON, with the header Content-Type: application/json")
     raw = request.raw_body or b""
     if isinstance(raw, str):
         raw = raw.encode()
@@ -295,7 +303,9 @@ class Api:
                     return error_response(error)
 
             authorizer = None if access is Access.PUBLIC else AUTHORIZER
-            self.app.route(path, methods=[method], authorizer=authorizer, cors=CORS)(handle)
+            # Any content type reaches the view, which checks it after the caller's identity (parse_body), as
+            # API Gateway's authorizer would; Chalice would answer 415 before anything else.
+            self.app.route(path, methods=[method], authorizer=authorizer, cors=CORS, content_types=["*/*"])(handle)
             return handle
 
         return register

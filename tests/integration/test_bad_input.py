@@ -55,12 +55,30 @@ def test_a_body_over_32_kib_is_413(catalogue):
     assert nothing_written(catalogue)
 
 
-def test_a_body_that_is_not_json_is_refused_by_media_type(catalogue):
-    answer = catalogue.request(
-        "POST", "/products/roadster/ideas", body=b"kind=suggestion", headers={**CUSTOMER, "Content-Type": "text/plain"}
-    )
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded"])
+def test_a_body_that_is_not_json_is_refused_by_media_type(catalogue, content_type):
+    suggestion = b'{"kind": "suggestion", "title": "t", "description": "d"}'
+    headers = {**CUSTOMER, "Content-Type": content_type}
+    answer = catalogue.request("POST", "/products/roadster/ideas", body=suggestion, headers=headers)
     assert answer.status_code == 415
+    assert "Content-Type: application/json" in answer.json_body["Message"]
     assert nothing_written(catalogue)
+
+
+def test_identity_is_checked_before_the_media_type(catalogue):
+    # As API Gateway's authorizer runs first in the cloud.
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    assert catalogue.request("POST", "/products/roadster/ideas", body=b"a=b", headers=headers).status_code == 401
+
+
+def test_a_json_media_type_with_parameters_is_json(catalogue):
+    suggestion = b'{"kind": "suggestion", "title": "t", "description": "d"}'
+    headers = {**CUSTOMER, "Content-Type": "application/json; charset=utf-8"}
+    assert catalogue.request("POST", "/products/roadster/ideas", body=suggestion, headers=headers).status_code == 201
+
+
+def test_a_request_without_a_body_may_name_any_media_type(catalogue):
+    assert catalogue.request("GET", "/products/roadster", headers={"Content-Type": "text/plain"}).status_code == 200
 
 
 def test_nothing_in_the_body_chooses_who_submits(catalogue):
