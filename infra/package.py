@@ -89,14 +89,14 @@ def main() -> int:
     arguments = parser.parse_args()
     out = ROOT / arguments.out
 
-    merge = ROOT / "build" / "merge-template.json"
-    merge.parent.mkdir(exist_ok=True)
-    merge.write_text(json.dumps(merge_template(), indent=2) + "\n")
     # Packaging needs no AWS account, only a region to name in the template.
     env = {**os.environ, "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "us-east-1")}
     chalice = Path(sys.executable).parent / "chalice"  # the CLI beside this interpreter, in .venv
-    command = [str(chalice), "package", "--stage", arguments.stage, "--merge-template", str(merge), str(out)]
-    subprocess.run(command, cwd=ROOT, env=env, check=True)
+    with tempfile.NamedTemporaryFile("w", suffix=".json") as merge:
+        json.dump(merge_template(), merge)
+        merge.flush()
+        command = [str(chalice), "package", "--stage", arguments.stage, "--merge-template", merge.name, str(out)]
+        subprocess.run(command, cwd=ROOT, env=env, check=True)
 
     runtimes = {
         r["Properties"].get("Runtime") for r in json.loads((out / "sam.json").read_text())["Resources"].values()

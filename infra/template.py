@@ -5,7 +5,7 @@ the same definitions the local stack provisions), the Cognito user pool behind t
 table's stream as the stream function's event source with its failure handling, gateway responses in the API's
 error shape with CORS headers, each function's environment, and a least-privilege role per function.
 
-    python -m infra.template > build/merge-template.json
+    python -m infra.template    # prints it; `make package` merges it
 """
 
 from __future__ import annotations
