@@ -76,7 +76,7 @@ def operations() -> dict[str, dict[str, Any]]:
     with world() as (_, meter):
         services = wiring.services()
         services.catalogue.create(ProductDraft(product_id="p", name="P", vote_budget=50))
-        ideas = [submit(services, "p", f"author-{n}", f"Idea {n}") for n in range(3)]
+        ideas = [submit(services, "p", f"author-{n}", f"Idea {n}") for n in range(PAGE + 5)]  # a full page
         voters = [f"voter-{n}" for n in range(SAMPLES)]
         voting = services.voting
 
