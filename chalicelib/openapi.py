@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from chalicelib.http import Access, Problem, Route
+from chalicelib.http import IDEMPOTENCY_KEY, Access, Problem, Route
 
 SECURITY_SCHEME = "cognito"
 _PARAMETER = re.compile(r"{(\w+)}")
@@ -63,6 +63,16 @@ def document(routes: Sequence[Route], version: str) -> dict[str, Any]:
             {"name": name, "in": "path", "required": True, "schema": {"type": "string", "minLength": 1}}
             for name in _PARAMETER.findall(route.path)
         ]
+        if route.idempotent:
+            parameters.append(
+                {
+                    "name": "Idempotency-Key",
+                    "in": "header",
+                    "required": False,
+                    "description": "Your key for this request: a retry with the same key gets the first answer",
+                    "schema": {"type": "string", "pattern": IDEMPOTENCY_KEY.pattern},
+                }
+            )
         if route.query is not None:
             properties = components["$defs"][route.query.__name__]["properties"]
             parameters += [

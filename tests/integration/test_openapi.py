@@ -43,7 +43,8 @@ def test_requests_and_answers_point_at_the_models(document):
     submit = document["paths"]["/products/{product_id}/ideas"]["post"]
     body = submit["requestBody"]["content"]["application/json"]["schema"]
     assert body == {"$ref": "#/components/schemas/IdeaDraft"}
-    assert set(submit["responses"]) >= {"200", "201", "400", "401", "404", "413", "429"}
+    assert set(submit["responses"]) >= {"200", "201", "400", "401", "404", "409", "413", "415", "429"}
+    assert ("Idempotency-Key", "header") in {(p["name"], p["in"]) for p in submit["parameters"]}
     sorts = next(
         p for p in document["paths"]["/products/{product_id}/ideas"]["get"]["parameters"] if p["name"] == "sort"
     )
