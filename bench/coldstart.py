@@ -20,9 +20,9 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from infra.local.stage import ROOT
 from infra.package import unpack_as_lambda
 
-ROOT = Path(__file__).resolve().parent.parent
 RUNS = 15
 GOAL_RATIO = 1.25
 GOAL_ZIP_MB = 25.0
