@@ -7,6 +7,7 @@ still running.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -16,42 +17,48 @@ Answer = dict[str, Any]
 EXPIRES_AFTER_SECONDS = 24 * 3600
 
 
+def _run(call: Mapping[str, Any], work: Callable[[], Answer]) -> Answer:
+    """The work, once per `call` (its key and request); `work` itself is not part of what is remembered."""
+    return work()
+
+
 class Idempotency:
     def __init__(self, table_name: str, client: Any) -> None:
-        # Imported here: only requests that carry a key need it.
-        from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer, IdempotencyConfig
+        self.table_name = table_name
+        self.client = client
 
-        self.persistence = DynamoDBPersistenceLayer(table_name=table_name, boto3_client=client)
-        self.config = IdempotencyConfig(
-            event_key_jmespath="key",
-            payload_validation_jmespath="request",
-            expires_after_seconds=EXPIRES_AFTER_SECONDS,
+    @functools.cached_property
+    def _powertools(self) -> tuple[Any, Callable[..., Answer]]:
+        """Powertools' config and `_run` made idempotent, built on the first request that carries a key."""
+        from aws_lambda_powertools.utilities.idempotency import (
+            DynamoDBPersistenceLayer,
+            IdempotencyConfig,
+            idempotent_function,
         )
+
+        config = IdempotencyConfig(
+            event_key_jmespath="key", payload_validation_jmespath="request", expires_after_seconds=EXPIRES_AFTER_SECONDS
+        )
+        persistence = DynamoDBPersistenceLayer(table_name=self.table_name, boto3_client=self.client)
+        run = idempotent_function(data_keyword_argument="call", persistence_store=persistence, config=config)(_run)
+        return config, run
 
     def once(self, key: str, request: Mapping[str, Any], lambda_context: Any, work: Callable[[], Answer]) -> Answer:
         """`work()`'s answer, from its first run under `key`; `request` must be the same each time."""
-        from aws_lambda_powertools.utilities.idempotency import idempotent_function
         from aws_lambda_powertools.utilities.idempotency.exceptions import (
             IdempotencyAlreadyInProgressError,
             IdempotencyValidationError,
         )
 
+        config, run = self._powertools
         if lambda_context is not None:
             # A run that dies mid-way frees its key when the invocation would have timed out, not a day later.
-            self.config.register_lambda_context(lambda_context)
-
-        @idempotent_function(  # type: ignore[untyped-decorator]  # Powertools leaves it untyped
-            data_keyword_argument="call", persistence_store=self.persistence, config=self.config
-        )
-        def run(call: Mapping[str, Any]) -> Answer:
-            return work()
-
+            config.register_lambda_context(lambda_context)
         try:
-            answer: Answer = run(call={"key": key, "request": request})
+            return run(call={"key": key, "request": request}, work=work)
         except IdempotencyAlreadyInProgressError:
             raise RequestInProgress(
                 "a request with this Idempotency-Key is still being handled; retry shortly"
             ) from None
         except IdempotencyValidationError:
             raise IdempotencyKeyReused("this Idempotency-Key was used for another request; use a new key") from None
-        return answer
