@@ -84,6 +84,15 @@ def idempotency_table() -> Resource:
     }
 
 
+# The variable each data resource's physical name reaches the functions in (chalicelib/settings.py), by logical id.
+RESOURCE_VARIABLES = {
+    "Table": "COCREATE_TABLE",
+    "IdempotencyTable": "COCREATE_IDEMPOTENCY_TABLE",
+    "DemandBucket": "COCREATE_DEMAND_BUCKET",
+    "EventBus": "COCREATE_EVENT_BUS",
+}
+
+
 def data_resources() -> dict[str, Resource]:
     """The resources that hold data, by logical id: what the local stack provisions too."""
     return {

@@ -16,7 +16,7 @@ from typing import Any
 
 from chalicelib.http import AUTHORIZER, CORS
 from chalicelib.store.keys import BALLOT_PREFIX
-from infra.resources import Resource, data_resources
+from infra.resources import RESOURCE_VARIABLES, Resource, data_resources
 
 # Chalice's logical id for the stream function's event source (from on_table_change in app.py).
 STREAM_EVENT = "OnTableChangeDynamodbEventSource"
@@ -129,10 +129,7 @@ def gateway_responses() -> dict[str, Any]:
 def environment() -> dict[str, Any]:
     """What every function reads (chalicelib/settings.py), beside the stage's variables in .chalice/config.json."""
     return {
-        "COCREATE_TABLE": ref("Table"),
-        "COCREATE_IDEMPOTENCY_TABLE": ref("IdempotencyTable"),
-        "COCREATE_DEMAND_BUCKET": ref("DemandBucket"),
-        "COCREATE_EVENT_BUS": ref("EventBus"),
+        **{variable: ref(logical_id) for logical_id, variable in RESOURCE_VARIABLES.items()},
         "COCREATE_IDENTITY": "cognito",
         "COCREATE_TOKEN_ISSUER": sub("https://${UserPool.ProviderURL}"),
         "COCREATE_TOKEN_AUDIENCE": ref("UserPoolClient"),

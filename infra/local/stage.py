@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from infra.resources import RESOURCE_VARIABLES
+
 ROOT = Path(__file__).resolve().parents[2]
 STAGE = "local"
 
@@ -15,14 +17,6 @@ AWS_ENVIRONMENT = {
     "AWS_DEFAULT_REGION": "us-east-1",
     # Current botocore routes DynamoDB through account-based endpoints, which moto's streams do not answer.
     "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
-}
-
-# The physical name of each data resource, by the variable the functions read it from.
-RESOURCE_VARIABLES = {
-    "Table": "COCREATE_TABLE",
-    "DemandBucket": "COCREATE_DEMAND_BUCKET",
-    "EventBus": "COCREATE_EVENT_BUS",
-    "IdempotencyTable": "COCREATE_IDEMPOTENCY_TABLE",
 }
 
 
