@@ -21,9 +21,14 @@ def generated_document() -> dict:
     return json.loads(_openapi_json())
 
 
+# How the API refuses bad input. Schemathesis' default list lacks 413, the answer to a body over 32 KiB, which is
+# turned away before it is read (an over-long field can make one).
+REJECTIONS = ["400", "401", "403", "404", "405", "409", "413", "415", "429"]
+config = schemathesis.Config.from_dict({"checks": {"negative_data_rejection": {"expected-statuses": REJECTIONS}}})
+
 # Loaded at collection from the app's own generator (schemathesis' fixture loading does not work with this pytest);
 # the first test checks that the local stack serves the very same document.
-schema = schemathesis.openapi.from_dict(generated_document())
+schema = schemathesis.openapi.from_dict(generated_document(), config=config)
 
 
 def test_the_stack_serves_the_generated_document(local_stack, http):
