@@ -1,7 +1,5 @@
 """Every environment variable the functions read, in one place, validated once."""
 
-from __future__ import annotations
-
 import functools
 import os
 from typing import Literal
@@ -42,7 +40,7 @@ class Settings(Model):
     write_limit_per_minute: int = Field(30, ge=1, le=100_000)
 
     @model_validator(mode="after")
-    def _cognito_needs_its_pool(self) -> Settings:
+    def _cognito_needs_its_pool(self) -> "Settings":
         if self.identity == "cognito" and not (self.token_issuer and self.token_audience):
             raise ValueError("identity 'cognito' needs token_issuer and token_audience")
         return self

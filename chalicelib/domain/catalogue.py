@@ -1,7 +1,5 @@
 """The catalogue: products and the customisation options they offer."""
 
-from __future__ import annotations
-
 import itertools
 import re
 from collections.abc import Iterable, Mapping
@@ -89,7 +87,7 @@ class Product(Model):
     created_at: Timestamp
 
     @classmethod
-    def from_draft(cls, draft: ProductDraft, now: datetime) -> Product:
+    def from_draft(cls, draft: ProductDraft, now: datetime) -> "Product":
         return cls(**draft.model_dump(), created_at=now)
 
     def choose(self, requested: Mapping[str, str]) -> dict[str, str]:

@@ -1,7 +1,5 @@
 """The demand report: what the supply-chain team should plan for, per product, ranked by supporters."""
 
-from __future__ import annotations
-
 import csv
 import io
 from collections.abc import Iterable
@@ -53,7 +51,7 @@ class DemandReport(Model):
     )
 
     @classmethod
-    def build(cls, product: Product, ideas: Iterable[Idea], now: datetime) -> DemandReport:
+    def build(cls, product: Product, ideas: Iterable[Idea], now: datetime) -> "DemandReport":
         reported = [i for i in ideas if i.status in REPORTED]
         ranked = sorted(reported, key=lambda i: (-i.up, -i.confidence, i.created_at, i.idea_id))
         dimensions = {dimension: dict.fromkeys(values, 0) for dimension, values in product.options.items()}

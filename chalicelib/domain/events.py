@@ -6,8 +6,6 @@ the stream consumer's checkpoint makes a redelivered batch announce nothing twic
 `event_id` that names what happened, for consumers that want to drop a duplicate.
 """
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 from typing import Any, ClassVar
 

@@ -1,7 +1,5 @@
 """Ideas: customisation requests and free-form suggestions, their identity and how they are shown."""
 
-from __future__ import annotations
-
 import base64
 import hashlib
 import json
@@ -115,7 +113,7 @@ class IdeaView(Model):
     scores: Scores
     my_vote: Literal[1, -1] | None = Field(None, description="the caller's vote; only for signed-in callers")
 
-    def for_caller(self, my_vote: int | None) -> IdeaView:
+    def for_caller(self, my_vote: int | None) -> "IdeaView":
         """The view for a signed-in caller: `my_vote` is shown, null when they have not voted."""
         return self.model_copy(update={"my_vote": my_vote})
 
@@ -149,7 +147,7 @@ class Idea(Model):
     thresholds_reached: list[int] = Field(default_factory=list)
 
     @classmethod
-    def customisation(cls, product: Product, draft: CustomisationDraft, now: datetime) -> Idea:
+    def customisation(cls, product: Product, draft: CustomisationDraft, now: datetime) -> "Idea":
         options = product.choose(draft.options)
         return cls(
             idea_id=customisation_id(product.product_id, options),
@@ -165,7 +163,7 @@ class Idea(Model):
         )
 
     @classmethod
-    def suggestion(cls, product: Product, draft: SuggestionDraft, now: datetime) -> Idea:
+    def suggestion(cls, product: Product, draft: SuggestionDraft, now: datetime) -> "Idea":
         return cls(
             idea_id=new_suggestion_id(),
             product_id=product.product_id,
@@ -179,7 +177,7 @@ class Idea(Model):
             thresholds=product.thresholds,
         )
 
-    def counted(self, up: int, down: int) -> Idea:
+    def counted(self, up: int, down: int) -> "Idea":
         """The idea with new counts, and the supporter thresholds they reach for the first time."""
         reached = sorted({*self.thresholds_reached, *(t for t in self.thresholds if up >= t)})
         return self.model_copy(update={"up": up, "down": down, "thresholds_reached": reached})

@@ -1,8 +1,6 @@
 """The lifecycle an idea moves through, in public: open -> under_review -> planned -> in_production ->
 available, with declined and merged as the other ways out."""
 
-from __future__ import annotations
-
 from datetime import datetime
 
 from pydantic import ConfigDict, Field

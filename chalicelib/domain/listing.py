@@ -1,7 +1,5 @@
 """How lists are asked for and answered: pages, orders and filters."""
 
-from __future__ import annotations
-
 from enum import StrEnum
 
 from pydantic import ConfigDict, Field

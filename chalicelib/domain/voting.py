@@ -5,8 +5,6 @@ write to it, which also enforces one vote per idea and the product's vote budget
 ballots change (`tally_change`), summed by the stream consumer.
 """
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
@@ -71,7 +69,7 @@ class Tally:
     up: int = 0
     down: int = 0
 
-    def __add__(self, other: Tally) -> Tally:
+    def __add__(self, other: "Tally") -> "Tally":
         return Tally(self.up + other.up, self.down + other.down)
 
     def __bool__(self) -> bool:
