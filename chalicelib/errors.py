@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
 class DomainError(Exception):
     """Something the caller can act on; the message is written for a person."""
 
 
-@dataclass(frozen=True)
-class FieldProblem:
+class FieldProblem(NamedTuple):
     field: str  # dotted path into the request, e.g. "options.colour"
     problem: str
 

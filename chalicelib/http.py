@@ -14,9 +14,9 @@ import inspect
 import json
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, TypeVar
+from types import MappingProxyType
+from typing import Any, NamedTuple, TypeVar
 
 from chalice.app import Chalice, CognitoUserPoolAuthorizer, CORSConfig, Request, Response
 from pydantic import BaseModel, ConfigDict, RootModel, ValidationError
@@ -69,13 +69,12 @@ class Access(StrEnum):
     PRODUCT_TEAM = "product-team"  # members of the Cognito group
 
 
-@dataclass(frozen=True)
-class Reply:
+class Reply(NamedTuple):
     """A view's answer when 200 with a JSON body is not the whole story."""
 
     body: BaseModel | str | None
     status: int = 200
-    headers: Mapping[str, str] = field(default_factory=dict)
+    headers: Mapping[str, str] = MappingProxyType({})
 
 
 def created(body: BaseModel) -> Reply:
@@ -98,8 +97,7 @@ class Problem(Model):
     Message: str
 
 
-@dataclass(frozen=True)
-class Route:
+class Route(NamedTuple):
     method: str
     path: str
     access: Access

@@ -16,16 +16,14 @@ import threading
 import time
 import urllib.request
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 PRODUCT_TEAM = "product-team"
 
 _SUB = re.compile(r"^[A-Za-z0-9._:@+-]{1,128}$")
 
 
-@dataclass(frozen=True)
-class Caller:
+class Caller(NamedTuple):
     customer_id: str
     groups: frozenset[str] = frozenset()
 

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import boto3
 from botocore.config import Config
@@ -46,8 +45,7 @@ class LazyClient:
         return getattr(self._client, name)
 
 
-@dataclass(frozen=True)
-class Services:
+class Services(NamedTuple):
     catalogue: CatalogueService
     ideas: IdeaService
     voting: VotingService

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from chalicelib.domain.ideas import CustomisationDraft, Idea, IdeaView, SuggestionDraft
 from chalicelib.domain.listing import IdeaListQuery, IdeaPage
@@ -15,8 +15,7 @@ from chalicelib.services.voting import VotingService
 from chalicelib.store.ideas import IdeaStore
 
 
-@dataclass(frozen=True)
-class Submission:
+class Submission(NamedTuple):
     view: IdeaView
     created: bool  # False when an identical customisation request already existed
 

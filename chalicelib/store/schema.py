@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from chalicelib.domain.listing import IdeaOrder
 
@@ -11,8 +11,7 @@ SORT_KEY = "SK"
 TTL_ATTRIBUTE = "expires_at"
 
 
-@dataclass(frozen=True)
-class Index:
+class Index(NamedTuple):
     name: str | None  # None: the table itself
     partition_key: str
     sort_key: str

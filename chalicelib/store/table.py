@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
@@ -41,17 +41,15 @@ class TransactionCancelled(Exception):
         self.reasons = tuple(reasons)
 
 
-@dataclass(frozen=True)
-class Expression:
+class Expression(NamedTuple):
     """An expression with its placeholders: `#name` for attribute names, `:value` for values."""
 
     text: str
-    names: Mapping[str, str] = field(default_factory=dict)
-    values: Mapping[str, Any] = field(default_factory=dict)
+    names: Mapping[str, str] = MappingProxyType({})
+    values: Mapping[str, Any] = MappingProxyType({})
 
 
-@dataclass(frozen=True)
-class Update:
+class Update(NamedTuple):
     """One action of a transaction."""
 
     key: Mapping[str, str]
@@ -59,16 +57,14 @@ class Update:
     condition: Expression | None = None
 
 
-@dataclass(frozen=True)
-class Put:
+class Put(NamedTuple):
     """One action of a transaction."""
 
     item: Mapping[str, Any]
     condition: Expression | None = None
 
 
-@dataclass(frozen=True)
-class Delete:
+class Delete(NamedTuple):
     """One action of a transaction."""
 
     key: Mapping[str, str]

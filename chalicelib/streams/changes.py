@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from chalicelib.domain.events import DomainEvent, idea_events
 from chalicelib.domain.voting import Tally, tally_change
@@ -26,8 +25,7 @@ class StreamRecord(Protocol):
     def dynamodb(self) -> Any: ...
 
 
-@dataclass(frozen=True)
-class Change:
+class Change(NamedTuple):
     sequence_number: int
     kind: ItemKind
     old: Mapping[str, Any]
