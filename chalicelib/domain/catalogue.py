@@ -91,7 +91,8 @@ class Product(Model):
         return cls(**draft.model_dump(), created_at=now)
 
     def choose(self, requested: Mapping[str, str]) -> dict[str, str]:
-        """The product's own spelling of each requested dimension and value, matched ignoring letter case.
+        """The product's own spelling of each requested dimension and value, matched ignoring letter case, in the
+        product's order: the same choice reads the same whoever made it.
 
         Raises InvalidInput naming every dimension or value the product does not offer.
         """
@@ -116,4 +117,4 @@ class Product(Model):
             chosen[dimension] = canonical
         if problems:
             raise InvalidInput(problems)
-        return chosen
+        return {dimension: chosen[dimension] for dimension in self.options if dimension in chosen}

@@ -22,6 +22,11 @@ def test_chosen_options_take_the_products_spelling_whatever_the_letter_case():
     }
 
 
+def test_chosen_options_come_in_the_products_order_whatever_order_they_were_sent_in():
+    chosen = roadster().choose({"interior": "cork", "colour": "red"})
+    assert list(chosen.items()) == [("Colour", "red"), ("interior", "cork")]
+
+
 def test_every_option_the_product_does_not_offer_is_named():
     with pytest.raises(InvalidInput) as refused:
         roadster().choose({"wheels": "18-inch", "colour": "pink", "interior": "cork"})

@@ -40,11 +40,11 @@ def test_suggestions_get_fresh_ids():
     assert all(IDEA_ID.match(i) for i in ids)
 
 
-def test_a_customisation_without_a_title_is_titled_by_its_options():
+def test_a_customisation_without_a_title_is_titled_by_its_options_in_the_products_order():
     draft = CustomisationDraft(kind="customisation", options={"interior": "cork", "colour": "red"})
     idea = Idea.customisation(roadster(), draft, utc_now())
-    assert idea.title == "interior: cork, Colour: red"
-    assert idea.options == {"interior": "cork", "Colour": "red"}
+    assert idea.title == "Colour: red, interior: cork"
+    assert list(idea.options.items()) == [("Colour", "red"), ("interior", "cork")]
 
 
 @pytest.mark.parametrize(
