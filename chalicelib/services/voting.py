@@ -39,15 +39,16 @@ class VotingService:
         once more; if it still does not fit, VoteBudgetExhausted.
         """
         try:
-            self.ballots.cast(customer_id, idea.product_id, idea.idea_id, value, idea.vote_budget)
+            changed = self.ballots.cast(customer_id, idea.product_id, idea.idea_id, value, idea.vote_budget)
         except BallotFull as full:
             if not self._release_closed(customer_id, full.ballot):
                 raise self._exhausted(idea) from None
             try:
-                self.ballots.cast(customer_id, idea.product_id, idea.idea_id, value, idea.vote_budget)
+                changed = self.ballots.cast(customer_id, idea.product_id, idea.idea_id, value, idea.vote_budget)
             except BallotFull:
                 raise self._exhausted(idea) from None
-        count("VotesCast")
+        if changed:
+            count("VotesCast")
 
     def support(self, customer_id: str, idea: Idea) -> VoteValue | None:
         """Record a submitter's up-vote when the idea is open and the budget allows; their vote afterwards."""

@@ -57,8 +57,9 @@ class BallotStore:
         item = self.table.get(keys.ballot(customer_id, product_id))
         return _ballot(item) if item else None
 
-    def cast(self, customer_id: str, product_id: str, idea_id: str, value: VoteValue, budget: int) -> None:
-        """Record a new vote in one write, the ballot's first included; a change of vote in a second one.
+    def cast(self, customer_id: str, product_id: str, idea_id: str, value: VoteValue, budget: int) -> bool:
+        """Record a new vote in one write, the ballot's first included; a change of vote in a second one. Whether
+        the ballot changed: the same vote again changes nothing.
 
         Raises BallotFull, with the ballot as it is, when a new vote does not fit the budget.
         """
@@ -74,19 +75,22 @@ class BallotStore:
                 ),
                 condition=Expression("attribute_not_exists(#vote) AND (attribute_not_exists(used) OR used < :budget)"),
             )
-            return
+            return True
         except ConditionFailed as refused:
             ballot = _ballot(refused.item) if refused.item else None
         if ballot is None or ballot.votes.get(idea_id) is None:
             raise BallotFull(ballot or Ballot(product_id=product_id, budget=budget))
         if ballot.votes[idea_id] == value:
-            return  # the same vote again: nothing to change
-        with contextlib.suppress(ConditionFailed):  # retracted meanwhile: the retraction was the later word
+            return False
+        try:
             self.table.update(
                 key,
                 Expression("SET #vote = :value", names, {":value": value}),
                 condition=Expression("attribute_exists(#vote)"),
             )
+        except ConditionFailed:  # retracted meanwhile: the retraction was the later word
+            return False
+        return True
 
     def retract(self, customer_id: str, product_id: str, idea_id: str) -> None:
         with contextlib.suppress(ConditionFailed):  # there was no vote to retract

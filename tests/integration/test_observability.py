@@ -40,6 +40,7 @@ def test_business_metrics_are_counted(api, stdout_lines):
     idea_id = api.post("/products/roadster/ideas", body, headers=caller).json_body["idea_id"]
     api.post("/products/roadster/demand", headers=PRODUCT_TEAM)
     api.put(f"/ideas/{idea_id}/vote", {"value": 1}, headers=PRODUCT_TEAM)
+    api.put(f"/ideas/{idea_id}/vote", {"value": 1}, headers=PRODUCT_TEAM)  # the same vote again: not counted
     emitted = [line for line in stdout_lines() if "_aws" in line]
     names = [m["Name"] for line in emitted for m in line["_aws"]["CloudWatchMetrics"][0]["Metrics"]]
     assert sorted(names) == ["DemandPublished", "IdeasSubmitted", "VotesCast", "VotesCast"]
