@@ -129,7 +129,6 @@ def main(arguments: Sequence[str]) -> int:
     from infra.local import stage
 
     os.environ.update(stage.environment())
-    os.environ["POWERTOOLS_METRICS_DISABLED"] = "true"  # the services' metrics would print between the figures
     chosen = arguments or list(SECTIONS)
     unknown = [a for a in chosen if a not in SECTIONS]
     if unknown:

@@ -7,9 +7,10 @@ that creates an item, DynamoDB one, so voters' ballots exist before the votes wh
 
 from __future__ import annotations
 
+import io
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stdout
 from typing import Any
 
 import boto3
@@ -38,7 +39,9 @@ def world() -> Iterator[tuple[Any, CapacityMeter]]:
     from infra.local.provision import provision
 
     env = stage.environment()
-    with mock_aws():
+    # Out of a request, nothing flushes the services' metrics, and Powertools prints each 100 it holds as a line
+    # of JSON, even when metrics are disabled; the figures are printed once the world is gone.
+    with mock_aws(), redirect_stdout(io.StringIO()):
         session = boto3.session.Session()
         provision(session, stage.resource_names(env))
         wiring.reset()
