@@ -21,11 +21,10 @@ class VotingService:
     def cast(self, customer_id: str, idea_id: str, value: VoteValue) -> VoteView:
         """Cast or change the customer's vote; casting the same vote again changes nothing."""
         try:
-            idea = self._open_idea(idea_id)
-        except IdeaClosed:
+            self.record(customer_id, self._open_idea(idea_id), value)
+        except (IdeaClosed, VoteBudgetExhausted):
             count("VotesRejected")
             raise
-        self.record(customer_id, idea, value)
         return VoteView(idea_id=idea_id, value=value)
 
     def retract(self, customer_id: str, idea_id: str) -> None:
@@ -102,7 +101,6 @@ class VotingService:
         return bool(releasing) and self.ballots.release(customer_id, ballot.product_id, releasing)
 
     def _exhausted(self, idea: Idea) -> VoteBudgetExhausted:
-        count("VotesRejected")
         return VoteBudgetExhausted(
             f"you already vote on {idea.vote_budget} open ideas of product {idea.product_id!r}, its vote budget;"
             " withdraw one of those votes to vote on this idea"

@@ -47,6 +47,20 @@ def test_business_metrics_are_counted(api, stdout_lines):
     assert all(line["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "Cocreate" for line in emitted)
 
 
+def test_refused_votes_are_counted_and_an_authors_support_that_does_not_fit_is_not(api, stdout_lines):
+    api.post("/products", {"product_id": "tiny", "name": "T", "vote_budget": 1}, headers=PRODUCT_TEAM)
+    author = {"Authorization": f"Bearer {token(SECRET_CUSTOMER)}"}
+    body = {"kind": "suggestion", "title": "Cup holders", "description": "d"}
+    api.post("/products/tiny/ideas", body, headers=author)  # the author's support takes the one vote
+    second = api.post("/products/tiny/ideas", {**body, "title": "Racks"}, headers=author).json_body["idea_id"]
+    assert api.put(f"/ideas/{second}/vote", {"value": 1}, headers=author).status_code == 409  # over budget
+    api.patch(f"/ideas/{second}", {"status": "declined", "response": "No."}, headers=PRODUCT_TEAM)
+    assert api.put(f"/ideas/{second}/vote", {"value": 1}, headers=PRODUCT_TEAM).status_code == 409  # closed
+    emitted = [line for line in stdout_lines() if "_aws" in line]
+    names = [m["Name"] for line in emitted for m in line["_aws"]["CloudWatchMetrics"][0]["Metrics"]]
+    assert names.count("VotesRejected") == 2
+
+
 def test_requests_are_logged_with_their_request_id_and_without_tokens_or_customers(api, stdout_lines):
     bearer_token = token(SECRET_CUSTOMER)
     body = {"kind": "suggestion", "title": "Cup holders", "description": "d"}
