@@ -8,7 +8,7 @@ STAGE ?= prod
 STACK ?= cocreate-$(STAGE)
 REGION ?= us-east-1
 
-.PHONY: run test lint format bench package deploy lock clean
+.PHONY: run test lint format bench soak package deploy lock clean
 
 $(INSTALLED): requirements.txt requirements-dev.lock
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,9 @@ format: $(INSTALLED)
 
 bench: $(INSTALLED)  ## print DynamoDB calls, capacity units, reads per page, import time, zip size
 	$(BIN)/python -m bench
+
+soak: $(INSTALLED)  ## the local stack under load: writes a second, the event pump's lag, moto's memory
+	$(BIN)/python -m bench soak
 
 package: $(INSTALLED)  ## the deployable template and zip in dist/, linted; needs no AWS account
 	AWS_DEFAULT_REGION=$(REGION) $(BIN)/python -m infra.package --stage $(STAGE) dist

@@ -4,6 +4,7 @@ python -m bench              every section
 python -m bench capacity     DynamoDB calls and modelled capacity units per operation, beside the naive design
 python -m bench growth       items read per ranked page and per demand report as a product's ideas grow
 python -m bench coldstart    the app's import time beside the bare libraries', and the deployment zip's size
+python -m bench soak         the local stack under load: writes a second, the event pump's lag, moto's memory
 """
 
 from __future__ import annotations
@@ -119,7 +120,40 @@ def coldstart() -> None:
     print(table(["what", "size", "limit"], rows))
 
 
-SECTIONS: dict[str, Callable[[], None]] = {"capacity": capacity, "growth": growth, "coldstart": coldstart}
+def soak() -> None:
+    from bench import soak
+    from infra.local import process
+
+    print("\n## The local stack under load (make run's stack: moto's server, the API, the event pump)\n")
+    stack = process.start({"COCREATE_WRITE_LIMIT_PER_MINUTE": soak.WRITE_LIMIT})
+    try:
+        stack.stats()  # from here on
+        sent = soak.steady(stack)
+        steady = stack.stats()
+        run = soak.run(stack)
+        loaded = stack.stats()
+    finally:
+        stack.stop()
+    rows = [
+        (f"{sent} votes at 5 a second, one at a time", "5", steady["lag_ms"]["p50"], steady["lag_ms"]["p99"]),
+        (
+            f"{run.requests} votes, changes and withdrawals: 40 customers x 12 at once, 3 rounds",
+            f"{run.per_second:.0f}",
+            loaded["lag_ms"]["p50"],
+            loaded["lag_ms"]["p99"],
+        ),
+    ]
+    print(table(["load", "writes/s sustained", "pump lag p50 ms", "pump lag p99 ms"], rows))
+    print(f"\nmoto's server at its peak: {loaded['moto_peak_mb']} MB; statuses: {dict(sorted(run.statuses.items()))}")
+    print("The lag: from a record's write to the end of its delivery to the stream handler.")
+
+
+SECTIONS: dict[str, Callable[[], None]] = {
+    "capacity": capacity,
+    "growth": growth,
+    "coldstart": coldstart,
+    "soak": soak,
+}
 
 
 def main(arguments: Sequence[str]) -> int:

@@ -223,7 +223,10 @@ def answer_of(result: BaseModel | Reply | None) -> dict[str, Any]:
 
 
 def to_response(answer: Mapping[str, Any]) -> Response:
-    return Response(body=answer["body"], status_code=answer["status"], headers={**answer["headers"]})
+    # A 204 has no body at all: Chalice would send None as the JSON text "null", which a client reading the
+    # next answer on the same connection takes for the start of it.
+    body = "" if answer["status"] == 204 else answer["body"]
+    return Response(body=body, status_code=answer["status"], headers={**answer["headers"]})
 
 
 def _text(raw: bytes | str | None) -> str:

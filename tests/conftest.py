@@ -13,7 +13,7 @@ import pytest
 from moto import mock_aws
 
 from chalicelib import wiring
-from infra.local import stage
+from infra.local import faithful_moto, stage
 from infra.local.gateway import test_client
 from infra.local.provision import provision
 from infra.local.pump import EventPump
@@ -36,6 +36,7 @@ def local_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str
 @contextlib.contextmanager
 def moto_world(env: dict[str, str]) -> Iterator[boto3.session.Session]:
     """A fresh AWS in moto, in-process, with the local stage's resources; services built anew for it."""
+    faithful_moto.patch()
     with mock_aws():
         session = boto3.session.Session()
         provision(session, stage.resource_names(env))

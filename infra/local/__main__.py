@@ -42,14 +42,15 @@ def main() -> int:
     for signal_number in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signal_number, lambda *_: stop.set())
 
-    env = stage.environment()
-    with moto_server(HOST, ports["COCREATE_MOTO_PORT"]) as moto_url:
-        os.environ.update(env, AWS_ENDPOINT_URL=moto_url)  # boto3 sends every call to moto
+    env = stage.environment(overrides=os.environ)  # COCREATE_WRITE_LIMIT_PER_MINUTE=1000 make run, say
+    with moto_server(HOST, ports["COCREATE_MOTO_PORT"]) as moto:
+        os.environ.update(env, AWS_ENDPOINT_URL=moto.url)  # boto3 sends every call to moto
         os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")  # keep metrics' JSON off the console
 
         session = boto3.session.Session()
         provision(session, stage.resource_names(env))
-        config = CLIFactory(project_dir=str(stage.ROOT), environ=os.environ).create_config_obj(stage.STAGE)
+        # Chalice sets the stage's variables as it loads the app: on a copy, so that overrides stay.
+        config = CLIFactory(project_dir=str(stage.ROOT), environ=dict(os.environ)).create_config_obj(stage.STAGE)
         app = config.chalice_app
         functions = importlib.import_module("app")  # what Chalice loaded: the Lambda functions' module
         every = float(os.environ["COCREATE_SCHEDULE_SECONDS"]) if "COCREATE_SCHEDULE_SECONDS" in os.environ else None
@@ -63,7 +64,7 @@ def main() -> int:
         pump.drain()  # the demo's votes counted before the first request
 
         api = server(app, config, HOST, ports["COCREATE_API_PORT"])
-        control = ControlServer(HOST, ports["COCREATE_PUMP_PORT"], pump)
+        control = ControlServer(HOST, ports["COCREATE_PUMP_PORT"], pump, moto.peak_memory_mb)
         threads = [
             threading.Thread(target=api.serve_forever, name="api"),
             threading.Thread(target=control.serve_forever, name="control"),
@@ -71,7 +72,7 @@ def main() -> int:
         ]
         for thread in threads:
             thread.start()
-        print(_banner(f"http://{HOST}:{ports['COCREATE_API_PORT']}", moto_url, ports["COCREATE_PUMP_PORT"]), flush=True)
+        print(_banner(f"http://{HOST}:{ports['COCREATE_API_PORT']}", moto.url, ports["COCREATE_PUMP_PORT"]), flush=True)
         stop.wait()
         print("\nStopping: API, event pump, then moto.", flush=True)
         api.shutdown()

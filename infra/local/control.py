@@ -1,12 +1,15 @@
 """The local stack's control port.
 
 `POST /drain` delivers the stream now and answers once counts are up to date; `POST /schedule/<name>` runs a
-schedule now (`POST /schedule/publish_demand_reports`: every product's demand report).
+schedule now (`POST /schedule/publish_demand_reports`: every product's demand report); `GET /stats` tells how
+the pump keeps up (records delivered and given up, and the lag of those delivered since the last ask) and the
+most memory moto's server has held.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -15,6 +18,12 @@ from infra.local.pump import EventPump
 
 class _Handler(BaseHTTPRequestHandler):
     server: ControlServer
+
+    def do_GET(self) -> None:
+        if self.path == "/stats":
+            self._answer(200, {**self.server.pump.stats(), "moto_peak_mb": self.server.moto_peak_mb()})
+        else:
+            self._answer(404, {"Code": "NotFoundError", "Message": "the one thing to GET here is /stats"})
 
     def do_POST(self) -> None:
         pump = self.server.pump
@@ -43,6 +52,7 @@ class _Handler(BaseHTTPRequestHandler):
 class ControlServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, host: str, port: int, pump: EventPump) -> None:
+    def __init__(self, host: str, port: int, pump: EventPump, moto_peak_mb: Callable[[], float | None]) -> None:
         super().__init__((host, port), _Handler)
         self.pump = pump
+        self.moto_peak_mb = moto_peak_mb

@@ -8,6 +8,7 @@ locally, but it crashes on a token it cannot decode (no dots, bad base64, not JS
 from __future__ import annotations
 
 import json
+import threading
 import uuid
 import warnings
 from http.server import BaseHTTPRequestHandler
@@ -31,6 +32,8 @@ from chalice.test import Client
 UNAUTHORIZED_BODY = json.dumps(
     {"Code": "UnauthorizedError", "Message": "sign in: this request needs a valid identity token"}
 ).encode()
+
+CONCURRENCY = 4
 
 # Chalice warns on every request to a Cognito route that it does not check signatures; we know.
 warnings.filterwarnings("ignore", message=r".*(not a supported|not supported) in local mode.*")
@@ -72,12 +75,29 @@ class _RequestHandler(ChaliceRequestHandler):
             return self._generic_handle
         raise AttributeError(name)
 
+    def _generic_handle(self) -> None:
+        with self.server.in_flight:
+            super()._generic_handle()
+
+    def _send_http_response(self, code: int, headers: Any, body: str | bytes | None) -> None:
+        if code == 204:  # no body, and so neither a length nor a type of one, as API Gateway answers it
+            self.send_response(code)
+            self._send_headers(
+                {k: v for k, v in headers.items() if k.lower() not in ("content-type", "content-length")}
+            )
+            return
+        super()._send_http_response(code, headers, body)
+
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the standard library's name
         pass  # the app logs each request itself, as structured JSON
 
 
 class _HTTPServer(ThreadedHTTPServer):
     request_queue_size = 128  # the standard library's 5 resets connections when many customers vote at once
+    # Requests handled at once; the others wait their turn here. Locally every request ends up in one moto
+    # process, which serves one at a time: many at once would only queue there, in front of the event pump's
+    # reads, and counts would lag the votes by seconds.
+    in_flight = threading.BoundedSemaphore(CONCURRENCY)
 
 
 def server(app: Chalice, config: Config, host: str, port: int) -> LocalDevServer:

@@ -1,4 +1,5 @@
-"""moto's server in a child process, which dies with its parent and is stopped cleanly on exit."""
+"""moto's server (made faithful to DynamoDB: see faithful_moto) in a child process, which dies with its parent and
+is stopped cleanly on exit."""
 
 from __future__ import annotations
 
@@ -11,6 +12,10 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
+from typing import NamedTuple
+
+from infra.local.stage import ROOT
 
 _PR_SET_PDEATHSIG = 1
 
@@ -31,12 +36,27 @@ def port_free(host: str, port: int) -> bool:
     return True
 
 
+class MotoServer(NamedTuple):
+    url: str
+    pid: int
+
+    def peak_memory_mb(self) -> float | None:
+        """The most memory the server has held at once (its peak resident set), where Linux tells."""
+        try:
+            status = Path(f"/proc/{self.pid}/status").read_text()
+        except OSError:
+            return None
+        kilobytes = next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")), None)
+        return round(kilobytes / 1024, 1) if kilobytes is not None else None
+
+
 @contextlib.contextmanager
-def moto_server(host: str, port: int, timeout: float = 30.0) -> Iterator[str]:
-    """Run `moto.server` on host:port until the block ends; yields its URL once it answers."""
+def moto_server(host: str, port: int, timeout: float = 30.0) -> Iterator[MotoServer]:
+    """Run moto's server on host:port until the block ends; yields it once it answers."""
     url = f"http://{host}:{port}"
     process = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", host, "-p", str(port)],
+        [sys.executable, "-m", "infra.local.faithful_moto", "-H", host, "-p", str(port)],
+        cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         preexec_fn=_die_with_parent,  # noqa: PLW1509 - only sets the parent-death signal
@@ -53,7 +73,7 @@ def moto_server(host: str, port: int, timeout: float = 30.0) -> Iterator[str]:
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"moto's server did not answer on {url} within {timeout:.0f}s") from None
                 time.sleep(0.1)
-        yield url
+        yield MotoServer(url, process.pid)
     finally:
         process.terminate()
         try:

@@ -9,10 +9,12 @@ pump beside it; tests call `drain()` instead of sleeping.
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -88,7 +90,7 @@ class EventPump:
         table_name: str,
         handler: Handler,
         *,
-        batch_size: int = 100,
+        batch_size: int = 1000,
         max_retries: int = 3,
         schedules: Sequence[Schedule] = (),
     ) -> None:
@@ -98,7 +100,10 @@ class EventPump:
         self.handler = handler
         self.batch_size = batch_size
         self.max_retries = max_retries
+        self.delivered = 0
         self.given_up = 0  # records dropped after their retries, as Lambda would send them to its on-failure queue
+        # How long each record waited between its write and the end of its delivery, since `stats` was asked.
+        self.lags: deque[float] = deque(maxlen=100_000)
         self.schedules = {s.name: s for s in schedules}
         self._stream_arn: str | None = None
         self._iterators: dict[str, str] = {}
@@ -110,15 +115,34 @@ class EventPump:
             self._stream_arn = self.dynamodb.describe_table(TableName=self.table_name)["Table"]["LatestStreamArn"]
         return self._stream_arn
 
-    def drain(self) -> int:
-        """Deliver every record written so far, and those the handler writes meanwhile; how many were delivered."""
+    def drain(self, rounds: int = 20) -> int:
+        """Deliver every record written so far, and those its delivery writes (an idea's counts, which announce
+        a threshold): how many were delivered. However long the backlog, but at most `rounds` reads of less than
+        a full batch, so that a drain ends under steady load."""
         with self._lock:
             total = 0
-            while batches := self.read():
+            while rounds > 0 and (batches := self.read()):
                 for shard_id, records in batches:
                     self.deliver(shard_id, records)
                     total += len(records)
+                if all(len(records) < self.batch_size for _, records in batches):
+                    rounds -= 1
             return total
+
+    def stats(self) -> dict[str, Any]:
+        """Records delivered and given up so far, and the lag in milliseconds of those delivered since the last
+        time it was asked."""
+        lags = sorted(self.lags)
+        self.lags.clear()
+
+        def percentile(p: float) -> float | None:
+            return round(lags[min(len(lags) - 1, int(p * len(lags)))] * 1000, 1) if lags else None
+
+        return {
+            "delivered": self.delivered,
+            "given_up": self.given_up,
+            "lag_ms": {"p50": percentile(0.5), "p99": percentile(0.99), "max": percentile(1.0)},
+        }
 
     def run(self, stop: threading.Event, interval: float = 0.2) -> None:
         """Drain and fire what is due until `stop` is set: counts follow votes within a fraction of a second."""
@@ -137,25 +161,30 @@ class EventPump:
         schedule.due = time.monotonic() + schedule.every_seconds
         schedule.handler(scheduled_event(name), LambdaContext(name, memory_size=512, max_runtime_ms=900_000))
 
+    @functools.cached_property
+    def shards(self) -> list[str]:
+        """The stream's shards: moto's stream has one, and never splits it."""
+        described = self.streams.describe_stream(StreamArn=self.stream_arn)["StreamDescription"]
+        return [shard["ShardId"] for shard in described["Shards"]]
+
     def read(self) -> list[tuple[str, list[dict[str, Any]]]]:
-        """The records written since the last read, in batches of at most `batch_size`, by shard."""
+        """The records written since the last read, at most `batch_size` of each shard, by shard.
+
+        One GetRecords a shard, as Lambda polls: a reader that kept reading while records kept coming would
+        deliver none of them until the writing paused.
+        """
         batches = []
-        shards = self.streams.describe_stream(StreamArn=self.stream_arn)["StreamDescription"]["Shards"]
-        for shard in shards:
-            shard_id = shard["ShardId"]
+        for shard_id in self.shards:
             iterator = (
                 self._iterators.get(shard_id)
                 or self.streams.get_shard_iterator(
                     StreamArn=self.stream_arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
                 )["ShardIterator"]
             )
-            while iterator:
-                response = self.streams.get_records(ShardIterator=iterator, Limit=self.batch_size)
-                iterator = response.get("NextShardIterator") or iterator
-                if not response["Records"]:
-                    break
+            response = self.streams.get_records(ShardIterator=iterator, Limit=self.batch_size)
+            self._iterators[shard_id] = response["NextShardIterator"]
+            if response["Records"]:
                 batches.append((shard_id, response["Records"]))
-            self._iterators[shard_id] = iterator
         return batches
 
     def deliver(self, shard_id: str, records: Sequence[Mapping[str, Any]]) -> None:
@@ -169,9 +198,18 @@ class EventPump:
                 log.exception("the stream handler failed; its batch comes again")
                 continue
             failed = {f["itemIdentifier"] for f in response.get("batchItemFailures", [])}
-            if not failed:
+            first = min((n for n, r in enumerate(pending) if r["dynamodb"]["SequenceNumber"] in failed), default=None)
+            self._delivered(pending[:first])
+            if first is None:
                 return
-            first = min(n for n, r in enumerate(pending) if r["dynamodb"]["SequenceNumber"] in failed)
             pending = pending[first:]
         self.given_up += len(pending)
         log.error("gave up on %d records of shard %s after %d retries", len(pending), shard_id, self.max_retries)
+
+    def _delivered(self, records: Sequence[Mapping[str, Any]]) -> None:
+        now = datetime.now(UTC)
+        self.delivered += len(records)
+        for record in records:
+            written = record["dynamodb"].get("ApproximateCreationDateTime")
+            if isinstance(written, datetime):
+                self.lags.append((now - written).total_seconds())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 
 from infra.resources import RESOURCE_VARIABLES
@@ -20,14 +21,13 @@ AWS_ENVIRONMENT = {
 }
 
 
-def environment(stage: str = STAGE) -> dict[str, str]:
-    """The variables Chalice gives the functions of `stage`, and the AWS settings for moto."""
+def environment(stage: str = STAGE, overrides: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The variables Chalice gives the functions of `stage`, and the AWS settings for moto; a variable of the
+    stage's that `overrides` also names takes its value from there (`make run` passes its own environment)."""
     config = json.loads((ROOT / ".chalice" / "config.json").read_text())
-    return {
-        **AWS_ENVIRONMENT,
-        **config.get("environment_variables", {}),
-        **config["stages"][stage].get("environment_variables", {}),
-    }
+    variables = {**config.get("environment_variables", {}), **config["stages"][stage].get("environment_variables", {})}
+    overrides = overrides or {}
+    return {**AWS_ENVIRONMENT, **{name: overrides.get(name, value) for name, value in variables.items()}}
 
 
 def resource_names(env: dict[str, str]) -> dict[str, str]:

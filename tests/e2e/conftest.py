@@ -2,105 +2,18 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import Any
 
-import boto3
 import pytest
 import requests
 
-from infra.local.stage import ROOT
-
-READY = "Ctrl-C stops everything."
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@dataclass
-class LocalStack:
-    process: subprocess.Popen[str]
-    api_port: int
-    moto_port: int
-    pump_port: int
-    output: list[str] = field(default_factory=list)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.api_port}"
-
-    def drain(self) -> int:
-        """Wait until every vote so far is counted."""
-        answer = requests.post(f"http://127.0.0.1:{self.pump_port}/drain", timeout=60)
-        answer.raise_for_status()
-        return int(answer.json()["delivered"])
-
-    def fire(self, schedule: str) -> None:
-        requests.post(f"http://127.0.0.1:{self.pump_port}/schedule/{schedule}", timeout=120).raise_for_status()
-
-    def aws(self, service: str) -> Any:
-        """A client of the stack's moto server, for looking behind the API."""
-        return boto3.client(
-            service,
-            endpoint_url=f"http://127.0.0.1:{self.moto_port}",
-            region_name="us-east-1",
-            aws_access_key_id="local",
-            aws_secret_access_key="local",
-        )
-
-    def stop(self, timeout: float = 30) -> int:
-        self.process.send_signal(signal.SIGINT)
-        return self.process.wait(timeout)
-
-
-def start_local_stack(timeout: float = 120) -> LocalStack:
-    api_port, moto_port, pump_port = free_port(), free_port(), free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env |= {
-        "COCREATE_API_PORT": str(api_port),
-        "COCREATE_MOTO_PORT": str(moto_port),
-        "COCREATE_PUMP_PORT": str(pump_port),
-        "PYTHONUNBUFFERED": "1",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "infra.local"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    stack = LocalStack(process, api_port, moto_port, pump_port)
-    ready = threading.Event()
-
-    def read() -> None:
-        assert process.stdout is not None
-        for line in process.stdout:
-            stack.output.append(line)
-            if READY in line:
-                ready.set()
-        ready.set()  # the process ended: stop waiting
-
-    threading.Thread(target=read, daemon=True).start()
-    if not ready.wait(timeout) or process.poll() is not None:
-        process.kill()
-        raise RuntimeError("the local stack did not start:\n" + "".join(stack.output))
-    return stack
+from infra.local import process
+from infra.local.process import LocalStack
 
 
 @pytest.fixture(scope="session")
 def local_stack() -> Iterator[LocalStack]:
-    stack = start_local_stack()
+    stack = process.start()
     yield stack
     stack.stop()
 

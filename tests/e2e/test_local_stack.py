@@ -8,8 +8,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from infra.local import process
 from infra.local.tokens import bearer
-from tests.e2e.conftest import start_local_stack
 
 pytestmark = pytest.mark.e2e
 
@@ -137,7 +137,7 @@ def test_a_flood_from_one_customer_meets_429_while_another_is_served(local_stack
 
 
 def test_ctrl_c_stops_the_api_the_pump_and_moto_and_frees_their_ports():
-    stack = start_local_stack()
+    stack = process.start()
     assert stack.stop() == 0
     for port in (stack.api_port, stack.moto_port, stack.pump_port):
         with socket.socket() as probe:
