@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
 import re
-import threading
 import time
-import urllib.request
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any, NamedTuple, Protocol
+
+from chalicelib.observability import logger
 
 PRODUCT_TEAM = "product-team"
 
@@ -82,30 +83,41 @@ class UnverifiedTokens:
 
 class CognitoTokens:
     """Cognito ID tokens, checked as API Gateway's authorizer checks them: RS256 signature by a key of the user
-    pool, issuer, audience (the app client), expiry, and `token_use` = id."""
+    pool, issuer, audience (the app client), expiry, and `token_use` = id.
 
+    The pool's keys come from its JWKS endpoint through PyJWT's client, which caches them. When the endpoint
+    cannot be reached, a token names nobody (a public route serves the caller anonymously) and the endpoint is
+    not asked again for a while, so that an outage does not slow every request down.
+    """
+
+    KEYS_LIFESPAN = 3600.0  # seconds the pool's keys are trusted before they are fetched again
     REFRESH_AT_MOST_EVERY = 300.0  # seconds: an unknown key id may be a new key, or a forgery
+    RETRY_UNREACHABLE_AFTER = 30.0  # seconds
 
-    def __init__(
-        self, issuer: str, audience: str, fetch_jwks: Callable[[str], Mapping[str, Any]] | None = None
-    ) -> None:
+    def __init__(self, issuer: str, audience: str) -> None:
         self.issuer = issuer.rstrip("/")
         self.audience = audience
-        self._fetch_jwks = fetch_jwks or _fetch_json
-        self._keys: dict[str, Any] = {}
-        self._fetched_at = float("-inf")
-        self._lock = threading.Lock()
+        self._unreachable_until = float("-inf")
+
+    @functools.cached_property
+    def _keys(self) -> Any:
+        import jwt  # only requests that carry a token to a public route need it
+
+        return jwt.PyJWKClient(
+            f"{self.issuer}/.well-known/jwks.json",
+            lifespan=self.KEYS_LIFESPAN,
+            cooldown_duration=self.REFRESH_AT_MOST_EVERY,
+            timeout=3,
+        )
 
     def claims(self, authorization: str | None) -> dict[str, Any] | None:
-        if not authorization:
+        if not authorization or time.monotonic() < self._unreachable_until:
             return None
-        import jwt  # only requests that carry a token to a public route need it
+        import jwt
 
         token = authorization.removeprefix("Bearer ").strip()
         try:
-            key = self._key(jwt.get_unverified_header(token).get("kid"))
-            if key is None:
-                return None
+            key = self._keys.get_signing_key_from_jwt(token).key
             claims: dict[str, Any] = jwt.decode(
                 token,
                 key=key,
@@ -114,24 +126,10 @@ class CognitoTokens:
                 issuer=self.issuer,
                 options={"require": ["exp", "iss", "aud", "sub"]},
             )
+        except jwt.PyJWKClientConnectionError:
+            self._unreachable_until = time.monotonic() + self.RETRY_UNREACHABLE_AFTER
+            logger.warning("the user pool's keys could not be fetched: tokens on public routes name nobody for now")
+            return None
         except jwt.PyJWTError:
             return None
         return claims if claims.get("token_use") == "id" else None
-
-    def _key(self, kid: object) -> Any:
-        if not isinstance(kid, str):
-            return None
-        with self._lock:
-            if kid not in self._keys and time.monotonic() - self._fetched_at > self.REFRESH_AT_MOST_EVERY:
-                import jwt
-
-                jwks = self._fetch_jwks(f"{self.issuer}/.well-known/jwks.json")
-                self._keys = {k["kid"]: jwt.PyJWK(k).key for k in jwks.get("keys", []) if "kid" in k}
-                self._fetched_at = time.monotonic()
-            return self._keys.get(kid)
-
-
-def _fetch_json(url: str) -> Mapping[str, Any]:
-    with urllib.request.urlopen(url, timeout=3) as answer:
-        keys: Mapping[str, Any] = json.load(answer)
-    return keys

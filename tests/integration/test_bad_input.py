@@ -36,6 +36,10 @@ def nothing_written(api):
         (b"\xff\xfe{}", "is not UTF-8"),
         (b'{"kind": "suggestion", "title": "a\\u0000b", "description": "d"}', "title"),
         (b'{"kind": "suggestion", "title": null, "description": "d"}', "title"),
+        (b'{"kind": "suggestion", "title": "\\u200b\\u200b", "description": "d"}', "title: must contain visible text"),
+        (b'{"kind": "suggestion", "title": "a\\u202eb", "description": "d"}', "title: must be one line of text"),
+        (b'{"kind": "suggestion", "title": "t", "description": "a\\u0085b"}', "description: must be text without"),
+        (b'{"kind": "suggestion", "title": "a\\ud800b", "description": "d"}', "hex escape"),  # half a character
     ],
 )
 def test_a_malformed_body_is_refused_and_writes_nothing(catalogue, raw, says):

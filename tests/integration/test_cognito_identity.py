@@ -3,7 +3,11 @@ function itself (API Gateway checks them on the guarded ones). Tokens come from 
 
 from __future__ import annotations
 
+import io
+import json
 import time
+import urllib.error
+import urllib.request
 from typing import Any
 
 import boto3
@@ -40,8 +44,26 @@ class Pool:
         return {"id": result["IdToken"], "access": result["AccessToken"]}
 
 
-def moto_jwks(_url: str) -> dict[str, Any]:
+def moto_jwks() -> dict[str, Any]:
     return load_resource("cognitoidp/resources/jwks-public.json")
+
+
+class JwksEndpoint:
+    """The pool's JWKS endpoint, as PyJWT's client opens it: moto's keys, and the addresses asked."""
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+
+    def open(self, request: urllib.request.Request, timeout: float) -> io.BytesIO:
+        self.asked.append(request.full_url)
+        return io.BytesIO(json.dumps(moto_jwks()).encode())
+
+
+@pytest.fixture
+def fetched(monkeypatch) -> list[str]:
+    endpoint = JwksEndpoint()
+    monkeypatch.setattr("jwt.jwks_client.urllib.request.build_opener", lambda *handlers: endpoint)
+    return endpoint.asked
 
 
 def forged(claims: dict[str, Any]) -> str:
@@ -55,16 +77,16 @@ def pool(aws) -> Pool:
     return Pool(aws)
 
 
-def test_a_token_the_pool_signed_names_its_user(pool):
-    tokens = CognitoTokens(pool.issuer, pool.client_id, moto_jwks)
+def test_a_token_the_pool_signed_names_its_user(pool, fetched):
+    tokens = CognitoTokens(pool.issuer, pool.client_id)
     claims = tokens.claims("Bearer " + pool.sign_in("ada")["id"])
     assert claims is not None
     assert claims["cognito:username"] == "ada"
 
 
-def test_tokens_that_are_not_the_pools_id_tokens_name_nobody(pool):
+def test_tokens_that_are_not_the_pools_id_tokens_name_nobody(pool, fetched):
     signed_in = pool.sign_in("ada")
-    tokens = CognitoTokens(pool.issuer, pool.client_id, moto_jwks)
+    tokens = CognitoTokens(pool.issuer, pool.client_id)
     head, payload, signature = signed_in["id"].split(".")
     now = int(time.time())
     valid = {"iss": pool.issuer, "aud": pool.client_id, "sub": "s", "token_use": "id", "iat": now, "exp": now + 60}
@@ -82,9 +104,8 @@ def test_tokens_that_are_not_the_pools_id_tokens_name_nobody(pool):
     assert tokens.claims(forged(valid)) is not None  # the same claims, properly signed, do pass
 
 
-def test_unknown_key_ids_fetch_the_keys_at_most_once_in_five_minutes(pool):
-    fetched = []
-    tokens = CognitoTokens(pool.issuer, pool.client_id, lambda url: fetched.append(url) or moto_jwks(url))
+def test_unknown_key_ids_fetch_the_keys_at_most_once_in_five_minutes(pool, fetched):
+    tokens = CognitoTokens(pool.issuer, pool.client_id)
     now = int(time.time())
     stranger = {"iss": pool.issuer, "aud": pool.client_id, "sub": "s", "token_use": "id", "exp": now + 60}
     key = jwt.PyJWK(load_resource("cognitoidp/resources/jwks-private.json")).key
@@ -93,14 +114,17 @@ def test_unknown_key_ids_fetch_the_keys_at_most_once_in_five_minutes(pool):
     assert fetched == [f"{pool.issuer}/.well-known/jwks.json"]
 
 
-def test_in_the_cloud_a_public_route_knows_a_signed_in_caller_only_by_a_signed_token(api, pool, monkeypatch):
+def in_the_cloud(monkeypatch, issuer: str, audience: str) -> None:
     monkeypatch.setenv("COCREATE_IDENTITY", "cognito")
-    monkeypatch.setenv("COCREATE_TOKEN_ISSUER", pool.issuer)
-    monkeypatch.setenv("COCREATE_TOKEN_AUDIENCE", pool.client_id)
-    monkeypatch.setattr("chalicelib.identity._fetch_json", moto_jwks)
+    monkeypatch.setenv("COCREATE_TOKEN_ISSUER", issuer)
+    monkeypatch.setenv("COCREATE_TOKEN_AUDIENCE", audience)
     wiring.reset()
     # Built now: Chalice's test client puts the stage's own variables back for the length of each request.
     assert wiring.services().tokens.__class__ is CognitoTokens
+
+
+def test_in_the_cloud_a_public_route_knows_a_signed_in_caller_only_by_a_signed_token(api, pool, fetched, monkeypatch):
+    in_the_cloud(monkeypatch, pool.issuer, pool.client_id)
     api.post("/products", {"product_id": "roadster", "name": "R"}, headers=PRODUCT_TEAM)
     id_token = pool.sign_in("ada")["id"]
     sub = jwt.decode(id_token, options={"verify_signature": False})["sub"]
@@ -112,3 +136,22 @@ def test_in_the_cloud_a_public_route_knows_a_signed_in_caller_only_by_a_signed_t
     assert shown["my_vote"] == 1
     impostor = api.get(f"/ideas/{idea['idea_id']}", headers={"Authorization": f"Bearer {unsigned_token(sub)}"})
     assert "my_vote" not in impostor.json_body
+
+
+class UnreachableEndpoint(JwksEndpoint):
+    def open(self, request: urllib.request.Request, timeout: float) -> io.BytesIO:
+        self.asked.append(request.full_url)
+        raise urllib.error.URLError("connection refused")
+
+
+def test_when_the_pools_keys_cannot_be_fetched_a_public_route_serves_the_caller_anonymously(api, pool, monkeypatch):
+    endpoint = UnreachableEndpoint()
+    monkeypatch.setattr("jwt.jwks_client.urllib.request.build_opener", lambda *handlers: endpoint)
+    in_the_cloud(monkeypatch, pool.issuer, pool.client_id)
+    api.post("/products", {"product_id": "roadster", "name": "R"}, headers=PRODUCT_TEAM)
+    signed = {"Authorization": f"Bearer {pool.sign_in('ada')['id']}"}
+    for _request in range(3):
+        answer = api.get("/products/roadster", headers=signed)
+        assert answer.status_code == 200
+        assert answer.json_body["product_id"] == "roadster"
+    assert len(endpoint.asked) == 1  # an outage is not asked about on every request
