@@ -44,6 +44,17 @@ def health() -> Health:
     return Health()
 
 
+@api.route(
+    "HEAD",
+    "/health",
+    Access.PUBLIC,
+    summary="Is the API up? The answer's status, without a body",
+    responses={200: None},
+)
+def health_head() -> Reply:
+    return Reply(None)
+
+
 @api.route("GET", "/openapi.json", Access.PUBLIC, summary="This API, in OpenAPI 3.1", responses={200: None})
 def openapi_document() -> Reply:
     return Reply(_openapi_json(), headers={"Content-Type": "application/json"})

@@ -103,6 +103,11 @@ def stream_event_source() -> dict[str, Any]:
     }
 
 
+# What API Gateway answers, in the API's error shape, when a token is not valid or a route does not exist.
+SIGN_IN = "sign in: this request needs a valid identity token"
+NO_SUCH_ROUTE = "no such route; GET /openapi.json lists every route"
+
+
 def gateway_responses() -> dict[str, Any]:
     """API Gateway's own answers (a bad token, an unknown route, throttling) in the API's error shape, with CORS."""
     cors = {
@@ -118,9 +123,9 @@ def gateway_responses() -> dict[str, Any]:
     return {
         "DEFAULT_4XX": answer("$context.error.responseType", said),
         "DEFAULT_5XX": answer("InternalServerError", said),
-        "UNAUTHORIZED": answer("UnauthorizedError", '"sign in: this request needs a valid identity token"', "401"),
+        "UNAUTHORIZED": answer("UnauthorizedError", json.dumps(SIGN_IN), "401"),
         "ACCESS_DENIED": answer("ForbiddenError", said, "403"),
-        "MISSING_AUTHENTICATION_TOKEN": answer("NotFoundError", '"no such route"', "404"),
+        "MISSING_AUTHENTICATION_TOKEN": answer("NotFoundError", json.dumps(NO_SUCH_ROUTE), "404"),
         "THROTTLED": answer("TooManyRequestsError", said, "429"),
         "REQUEST_TOO_LARGE": answer("RequestEntityTooLargeError", said, "413"),
     }

@@ -1,8 +1,10 @@
-"""API Gateway, as far as a local stand-in can be: Chalice's local gateway with a stricter Cognito authorizer.
+"""API Gateway, as far as a local stand-in can be: Chalice's local gateway, answering as the cloud stack does.
 
 Chalice's local gateway reads the claims of a Cognito token without checking its signature, as API.md allows
 locally, but it crashes on a token it cannot decode (no dots, bad base64, not JSON), where API Gateway answers
-401. This stand-in answers 401 with the API's error body, and serves both `make run` and the test client.
+401; and it answers an unknown route with 403 "Missing Authentication Token", which the cloud stack's gateway
+responses turn into a 404. This stand-in answers both in the API's error shape, and answers HEAD without a
+body. It serves both `make run` and the test client.
 """
 
 from __future__ import annotations
@@ -23,15 +25,18 @@ from chalice.local import (
     LocalDevServer,
     LocalGateway,
     LocalGatewayAuthorizer,
+    LocalGatewayException,
     NotAuthorizedError,
+    RouteMatcher,
     ThreadedHTTPServer,
 )
 from chalice.test import Client
 
-# API Gateway's answer to a token it cannot verify, shaped as the infra template's gateway responses shape it.
-UNAUTHORIZED_BODY = json.dumps(
-    {"Code": "UnauthorizedError", "Message": "sign in: this request needs a valid identity token"}
-).encode()
+from infra import template
+
+# API Gateway's answers to a token it cannot verify and to an unknown route, as the infra template shapes them.
+UNAUTHORIZED = {"Code": "UnauthorizedError", "Message": template.SIGN_IN}
+NO_SUCH_ROUTE = {"Code": "NotFoundError", "Message": template.NO_SUCH_ROUTE}
 
 CONCURRENCY = 4
 
@@ -49,13 +54,26 @@ class _CognitoAuthorizer(LocalGatewayAuthorizer):
                 "x-amzn-ErrorType": "UnauthorizedException",
                 "Access-Control-Allow-Origin": "*",
             }
-            raise NotAuthorizedError(headers, UNAUTHORIZED_BODY) from None
+            raise NotAuthorizedError(headers, json.dumps(UNAUTHORIZED).encode()) from None
+
+
+class _NoSuchRoute(LocalGatewayException):
+    CODE = 404
 
 
 class ApiGateway(LocalGateway):
     def __init__(self, app: Chalice, config: Config) -> None:
         super().__init__(app, config)
         self._authorizer = _CognitoAuthorizer(app)
+        self._routes = RouteMatcher(list(app.routes))
+
+    def handle_request(self, method: str, path: str, headers: Any, body: bytes | None) -> Any:
+        try:
+            self._routes.match_route(path)
+        except ValueError:
+            cors = {"Access-Control-Allow-Origin": "*", "Content-Type": "application/json"}
+            raise _NoSuchRoute(cors, json.dumps(NO_SUCH_ROUTE).encode()) from None
+        return super().handle_request(method, path, headers, body)
 
     def _generate_lambda_event(self, method: str, path: str, headers: Any, body: bytes | None) -> Any:
         event = super()._generate_lambda_event(method, path, headers, body)
@@ -80,6 +98,10 @@ class _RequestHandler(ChaliceRequestHandler):
             super()._generic_handle()
 
     def _send_http_response(self, code: int, headers: Any, body: str | bytes | None) -> None:
+        if self.command == "HEAD":  # the headers of a GET, without its body
+            self.send_response(code)
+            self._send_headers({**headers, "Content-Length": str(len(body or b""))})
+            return
         if code == 204:  # no body, and so neither a length nor a type of one, as API Gateway answers it
             self.send_response(code)
             self._send_headers(

@@ -142,3 +142,17 @@ def test_ctrl_c_stops_the_api_the_pump_and_moto_and_frees_their_ports():
     for port in (stack.api_port, stack.moto_port, stack.pump_port):
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", port))  # would raise if anything still listened
+
+
+@pytest.mark.parametrize("headers", [{}, ADA])
+def test_an_unknown_route_is_404_in_the_apis_error_shape(local_stack, http, headers):
+    answer = http.get(f"{local_stack.url}/no/such/route", headers=headers)
+    assert answer.status_code == 404
+    assert answer.json() == {"Code": "NotFoundError", "Message": "no such route; GET /openapi.json lists every route"}
+
+
+def test_head_health_answers_without_a_body_and_the_connection_goes_on(local_stack, http):
+    head = http.head(f"{local_stack.url}/health")
+    assert head.status_code == 200
+    assert head.content == b""
+    assert http.get(f"{local_stack.url}/health").json() == {"status": "ok"}  # on the same connection

@@ -38,6 +38,7 @@ def new_suggestion() -> dict[str, Any]:
 Body = Callable[[], dict[str, Any]] | None
 MATRIX: dict[tuple[str, str], tuple[str, Body, tuple[int, ...]]] = {
     ("GET", "/health"): ("/health", None, (200, 200, 200, 200, 200)),
+    ("HEAD", "/health"): ("/health", None, (200, 200, 200, 200, 200)),
     ("GET", "/openapi.json"): ("/openapi.json", None, (200, 200, 200, 200, 200)),
     ("POST", "/products"): ("/products", new_product, (401, 401, 403, 403, 201)),
     ("GET", "/products"): ("/products", None, (200, 200, 200, 200, 200)),
