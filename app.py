@@ -8,15 +8,14 @@ from typing import Any
 
 from chalice.app import Chalice, CloudWatchEvent, DynamoDBEvent, Rate
 
-from chalicelib import observability
+from chalicelib import errors, observability
 from chalicelib.domain.catalogue import Product, ProductDraft
 from chalicelib.domain.demand import DemandQuery, DemandReport
 from chalicelib.domain.ideas import IdeaDraft, IdeaView
 from chalicelib.domain.lifecycle import StatusChange
 from chalicelib.domain.listing import IdeaListQuery, IdeaPage, PageQuery, ProductPage
-from chalicelib.domain.model import Model
 from chalicelib.domain.voting import MyVotes, MyVotesQuery, VoteBody, VoteView
-from chalicelib.http import NO_CONTENT, Access, Api, Problem, Reply, created
+from chalicelib.http import NO_CONTENT, Access, Api, Health, Reply, Text, created
 from chalicelib.identity import Caller
 from chalicelib.streams.handler import handle_stream_batch
 from chalicelib.wiring import services
@@ -33,10 +32,6 @@ api = Api(
     admit_write=lambda caller: services().write_limiter.admit(caller.customer_id),
     idempotency=lambda: services().idempotency,
 )
-
-
-class Health(Model):
-    status: str = "ok"
 
 
 @api.route("GET", "/health", Access.PUBLIC, summary="Is the API up?", responses={200: Health})
@@ -73,7 +68,8 @@ def _openapi_json() -> str:
     Access.PRODUCT_TEAM,
     summary="Add a product and the customisation options it offers",
     body=ProductDraft,
-    responses={201: Product, 409: Problem},
+    responses={201: Product},
+    refusals=(errors.AlreadyExists,),
 )
 def create_product(body: ProductDraft) -> Reply:
     return created(services().catalogue.create(body))
@@ -95,7 +91,7 @@ def get_product(product_id: str) -> Product:
     Access.CUSTOMER,
     summary="Submit a customisation request or a suggestion (an identical customisation is the existing idea)",
     body=IdeaDraft,
-    responses={201: IdeaView, 200: IdeaView, 409: Problem},
+    responses={201: IdeaView, 200: IdeaView},
     idempotent=True,
 )
 def submit_idea(product_id: str, body: IdeaDraft, caller: Caller) -> Reply:
@@ -126,7 +122,8 @@ def get_idea(idea_id: str, caller: Caller | None) -> IdeaView:
     Access.CUSTOMER,
     summary="Vote for (1) or against (-1) an open idea; the same vote again changes nothing",
     body=VoteBody,
-    responses={200: VoteView, 409: Problem},
+    responses={200: VoteView},
+    refusals=(errors.IdeaClosed, errors.VoteBudgetExhausted),
 )
 def cast_vote(idea_id: str, body: VoteBody, caller: Caller) -> VoteView:
     return services().voting.cast(caller.customer_id, idea_id, body.value)
@@ -137,7 +134,8 @@ def cast_vote(idea_id: str, body: VoteBody, caller: Caller) -> VoteView:
     "/ideas/{idea_id}/vote",
     Access.CUSTOMER,
     summary="Withdraw your vote, if any",
-    responses={204: None, 409: Problem},
+    responses={204: None},
+    refusals=(errors.IdeaClosed,),
 )
 def retract_vote(idea_id: str, caller: Caller) -> Reply:
     services().voting.retract(caller.customer_id, idea_id)
@@ -150,7 +148,8 @@ def retract_vote(idea_id: str, caller: Caller) -> Reply:
     Access.CUSTOMER,
     summary="Your votes, and how much of each product's vote budget they hold",
     query=MyVotesQuery,
-    responses={200: MyVotes, 404: Problem},
+    responses={200: MyVotes},
+    refusals=(errors.NotFound,),
 )
 def my_votes(caller: Caller, query: MyVotesQuery) -> MyVotes:
     return services().voting.mine(caller.customer_id, query)
@@ -162,7 +161,8 @@ def my_votes(caller: Caller, query: MyVotesQuery) -> MyVotes:
     Access.PRODUCT_TEAM,
     summary="Move an idea through its lifecycle, with the official answer customers see",
     body=StatusChange,
-    responses={200: IdeaView, 409: Problem},
+    responses={200: IdeaView},
+    refusals=(errors.TransitionNotAllowed,),
 )
 def change_status(idea_id: str, body: StatusChange) -> IdeaView:
     return services().lifecycle.change(idea_id, body)
@@ -183,16 +183,29 @@ def publish_demand(product_id: str) -> DemandReport:
     "GET",
     "/products/{product_id}/demand",
     Access.PRODUCT_TEAM,
-    summary="The product's latest demand report, as JSON or CSV",
+    summary="The product's latest demand report, as JSON (or CSV with ?format=csv)",
     query=DemandQuery,
     responses={200: DemandReport},
     csv=True,
 )
 def latest_demand(product_id: str, query: DemandQuery) -> DemandReport | Reply:
     report = services().demand.latest(product_id)
-    if query.format == "json":
-        return report
-    filename = f"demand-{product_id}.csv"
+    return report if query.format == "json" else _csv(report)
+
+
+@api.route(
+    "GET",
+    "/products/{product_id}/demand.csv",
+    Access.PRODUCT_TEAM,
+    summary="The product's latest demand report, as CSV for a spreadsheet",
+    responses={200: Text("text/csv")},
+)
+def latest_demand_csv(product_id: str) -> Reply:
+    return _csv(services().demand.latest(product_id))
+
+
+def _csv(report: DemandReport) -> Reply:
+    filename = f"demand-{report.product_id}.csv"
     headers = {"Content-Type": "text/csv; charset=utf-8", "Content-Disposition": f'attachment; filename="{filename}"'}
     return Reply(report.csv(), headers=headers)
 

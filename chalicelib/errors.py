@@ -16,6 +16,8 @@ class FieldProblem(NamedTuple):
 
 
 class InvalidInput(DomainError):
+    """The body, query or a header is not as this route takes it; the message names each offending field."""
+
     def __init__(self, problems: Sequence[FieldProblem]) -> None:
         self.problems = tuple(problems)
         super().__init__("; ".join(f"{p.field}: {p.problem}" if p.field else p.problem for p in problems))
@@ -26,50 +28,52 @@ class InvalidInput(DomainError):
 
 
 class PayloadTooLarge(DomainError):
-    pass
+    """The request body is over 32 KiB."""
 
 
 class UnsupportedMediaType(DomainError):
-    pass
+    """The body is not JSON (Content-Type: application/json)."""
 
 
 class NotFound(DomainError):
-    pass
+    """No such product, idea or report."""
 
 
 class AlreadyExists(DomainError):
-    pass
+    """Something with this id exists already."""
 
 
 class IdeaClosed(DomainError):
-    pass
+    """The idea is closed (available, declined or merged): its tally is final."""
 
 
 class VoteBudgetExhausted(DomainError):
-    pass
+    """The caller already votes on as many open ideas of the product as its vote budget allows."""
 
 
 class TransitionNotAllowed(DomainError):
-    pass
+    """The lifecycle does not allow this move from the idea's status (or the status changed meanwhile)."""
 
 
 class RequestInProgress(DomainError):
-    """The same idempotent request is still being handled."""
+    """A request with this Idempotency-Key is still being handled: retry shortly."""
 
 
 class IdempotencyKeyReused(DomainError):
-    """An Idempotency-Key came back with another request."""
+    """This Idempotency-Key came with another request before: use a new key."""
 
 
 class RateLimited(DomainError):
+    """Too many writes in a minute: wait for Retry-After seconds."""
+
     def __init__(self, message: str, retry_after_seconds: int) -> None:
         super().__init__(message)
         self.retry_after_seconds = retry_after_seconds
 
 
 class Unauthenticated(DomainError):
-    pass
+    """No identity token, or one that is not valid."""
 
 
 class Forbidden(DomainError):
-    pass
+    """Signed in, but not allowed to do this (only the product team may)."""

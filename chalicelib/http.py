@@ -19,7 +19,7 @@ from types import MappingProxyType
 from typing import Any, NamedTuple, TypeVar
 
 from chalice.app import Chalice, CognitoUserPoolAuthorizer, CORSConfig, Request, Response
-from pydantic import BaseModel, ConfigDict, RootModel, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, RootModel, ValidationError
 
 from chalicelib import errors
 from chalicelib.domain.model import Model
@@ -46,20 +46,43 @@ CORS = CORSConfig(
     max_age=600,
 )
 
-STATUS: dict[type[DomainError], tuple[int, str]] = {
-    errors.InvalidInput: (400, "BadRequestError"),
-    errors.Unauthenticated: (401, "UnauthorizedError"),
-    errors.Forbidden: (403, "ForbiddenError"),
-    errors.NotFound: (404, "NotFoundError"),
-    errors.AlreadyExists: (409, "ConflictError"),
-    errors.IdeaClosed: (409, "IdeaClosed"),
-    errors.VoteBudgetExhausted: (409, "VoteBudgetExhausted"),
-    errors.TransitionNotAllowed: (409, "TransitionNotAllowed"),
-    errors.RequestInProgress: (409, "RequestInProgress"),
-    errors.IdempotencyKeyReused: (409, "IdempotencyKeyReused"),
-    errors.PayloadTooLarge: (413, "RequestEntityTooLargeError"),
-    errors.UnsupportedMediaType: (415, "UnsupportedMediaType"),
-    errors.RateLimited: (429, "TooManyRequestsError"),
+
+class ProblemCode(StrEnum):
+    """The `Code` of an error body. The list may grow: a client should treat a code it does not know by its
+    status."""
+
+    BAD_REQUEST = "BadRequestError"
+    UNAUTHORIZED = "UnauthorizedError"
+    FORBIDDEN = "ForbiddenError"
+    NOT_FOUND = "NotFoundError"
+    METHOD_NOT_ALLOWED = "MethodNotAllowedError"  # Chalice's, for a method the route does not take
+    CONFLICT = "ConflictError"
+    IDEA_CLOSED = "IdeaClosed"
+    VOTE_BUDGET_EXHAUSTED = "VoteBudgetExhausted"
+    TRANSITION_NOT_ALLOWED = "TransitionNotAllowed"
+    REQUEST_IN_PROGRESS = "RequestInProgress"
+    IDEMPOTENCY_KEY_REUSED = "IdempotencyKeyReused"
+    TOO_LARGE = "RequestEntityTooLargeError"
+    UNSUPPORTED_MEDIA_TYPE = "UnsupportedMediaType"
+    TOO_MANY_REQUESTS = "TooManyRequestsError"
+    INTERNAL = "InternalServerError"
+
+
+C = ProblemCode
+STATUS: dict[type[DomainError], tuple[int, ProblemCode]] = {
+    errors.InvalidInput: (400, C.BAD_REQUEST),
+    errors.Unauthenticated: (401, C.UNAUTHORIZED),
+    errors.Forbidden: (403, C.FORBIDDEN),
+    errors.NotFound: (404, C.NOT_FOUND),
+    errors.AlreadyExists: (409, C.CONFLICT),
+    errors.IdeaClosed: (409, C.IDEA_CLOSED),
+    errors.VoteBudgetExhausted: (409, C.VOTE_BUDGET_EXHAUSTED),
+    errors.TransitionNotAllowed: (409, C.TRANSITION_NOT_ALLOWED),
+    errors.RequestInProgress: (409, C.REQUEST_IN_PROGRESS),
+    errors.IdempotencyKeyReused: (409, C.IDEMPOTENCY_KEY_REUSED),
+    errors.PayloadTooLarge: (413, C.TOO_LARGE),
+    errors.UnsupportedMediaType: (415, C.UNSUPPORTED_MEDIA_TYPE),
+    errors.RateLimited: (429, C.TOO_MANY_REQUESTS),
 }
 
 
@@ -93,8 +116,20 @@ class NoQuery(Model):
 class Problem(Model):
     """Every error's body, as Chalice shapes it."""
 
-    Code: str
-    Message: str
+    Code: ProblemCode | str = Field(description="what went wrong, for a program; see ProblemCode")
+    Message: str = Field(description="what went wrong, for a person")
+
+
+class Health(Model):
+    """The answer of `GET /health`."""
+
+    status: str = "ok"
+
+
+class Text(NamedTuple):
+    """A response body that is text of a media type, not JSON."""
+
+    media_type: str
 
 
 class Route(NamedTuple):
@@ -105,9 +140,10 @@ class Route(NamedTuple):
     summary: str
     body: type[BaseModel] | None
     query: type[BaseModel] | None
-    # Each status the route answers with and its body's model; errors besides those every route of its kind can
-    # give (see openapi.py) are listed with Problem.
-    responses: Mapping[int, type[BaseModel] | None]
+    # Each status the route succeeds with, and its body: a model, text, or nothing.
+    responses: Mapping[int, type[BaseModel] | Text | None]
+    # The domain errors it may answer with besides those every route of its kind gives (see openapi.py).
+    refusals: tuple[type[DomainError], ...] = ()
     csv: bool = False  # answers text/csv too, when asked
     idempotent: bool = False  # a retry with the same Idempotency-Key header gets the first answer
 
@@ -117,7 +153,7 @@ def error_response(error: DomainError) -> Response:
     headers: dict[str, str | list[str]] = {}
     if isinstance(error, errors.RateLimited):
         headers["Retry-After"] = str(error.retry_after_seconds)
-    return Response(body={"Code": code, "Message": str(error)}, status_code=status, headers=headers)
+    return Response(body={"Code": code.value, "Message": str(error)}, status_code=status, headers=headers)
 
 
 def _problems(error: ValidationError, model: type[BaseModel]) -> list[FieldProblem]:
@@ -265,12 +301,15 @@ class Api:
         summary: str,
         body: type[BaseModel] | None = None,
         query: type[BaseModel] | None = None,
-        responses: Mapping[int, type[BaseModel] | None],
+        responses: Mapping[int, type[BaseModel] | Text | None],
+        refusals: tuple[type[DomainError], ...] = (),
         csv: bool = False,
         idempotent: bool = False,
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         def register(view: Callable[..., Any]) -> Callable[..., Any]:
-            route = Route(method, path, access, view.__name__, summary, body, query, responses, csv, idempotent)
+            route = Route(
+                method, path, access, view.__name__, summary, body, query, responses, refusals, csv, idempotent
+            )
             self.routes.append(route)
             wants_caller = "caller" in inspect.signature(view).parameters
 

@@ -8,9 +8,10 @@ import secrets
 from collections.abc import Mapping
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import ConfigDict, Field, RootModel, SerializerFunctionWrapHandler, model_serializer
+from pydantic import MISSING, ConfigDict, Field, RootModel
+from typing_extensions import TypeAliasType
 
 from chalicelib.domain import ranking
 from chalicelib.domain.catalogue import MAX_DIMENSIONS, Product
@@ -18,6 +19,9 @@ from chalicelib.domain.model import Model
 from chalicelib.domain.text import Description, Label, Timestamp, Title
 
 IDEA_ID = re.compile(r"^[cs][a-z2-7]{16}$")
+
+# A customer's vote on an idea: for (1) or against (-1). Named, so that the API's document describes it once.
+VoteValue = TypeAliasType("VoteValue", Literal[1, -1])
 
 
 class IdeaKind(StrEnum):
@@ -98,6 +102,9 @@ class Scores(Model):
 class IdeaView(Model):
     """An idea as the API shows it."""
 
+    # Every field is sent but `my_vote`, which only a signed-in caller gets: the one field with a default.
+    model_config = ConfigDict(json_schema_serialization_defaults_required=False)
+
     idea_id: str
     product_id: str
     kind: IdeaKind
@@ -111,18 +118,15 @@ class IdeaView(Model):
     updated_at: Timestamp
     votes: VoteCounts
     scores: Scores
-    my_vote: Literal[1, -1] | None = Field(None, description="the caller's vote; only for signed-in callers")
+    my_vote: VoteValue | MISSING | None = Field(  # MISSING: not sent at all
+        MISSING,
+        description="the caller's vote, null when they have none: present only when a signed-in caller asks for one"
+        " idea (GET /ideas/{idea_id}) or submits one, never in lists",
+    )
 
-    def for_caller(self, my_vote: int | None) -> "IdeaView":
+    def for_caller(self, my_vote: VoteValue | None) -> "IdeaView":
         """The view for a signed-in caller: `my_vote` is shown, null when they have not voted."""
         return self.model_copy(update={"my_vote": my_vote})
-
-    @model_serializer(mode="wrap")
-    def _my_vote_only_for_callers(self, serialize: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        shown: dict[str, Any] = serialize(self)
-        if "my_vote" not in self.model_fields_set:
-            del shown["my_vote"]
-        return shown
 
 
 class Idea(Model):

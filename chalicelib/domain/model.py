@@ -10,4 +10,5 @@ from pydantic import BaseModel, ConfigDict
 class Model(BaseModel):
     # A model's validator is built when first used, not at import: a cold start pays only for the models its
     # request needs, and the stream and schedule functions for none of the API's.
-    model_config = ConfigDict(defer_build=True)
+    # An answer's field with a default is still always sent: its schema says so, for clients generated from it.
+    model_config = ConfigDict(defer_build=True, json_schema_serialization_defaults_required=True)

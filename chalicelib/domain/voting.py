@@ -7,15 +7,13 @@ ballots change (`tally_change`), summed by the stream consumer.
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
 
 from pydantic import ConfigDict, Field, field_validator
 
 from chalicelib.domain.catalogue import ProductId
+from chalicelib.domain.ideas import VoteValue
 from chalicelib.domain.listing import PageQuery
 from chalicelib.domain.model import Model
-
-VoteValue = Literal[1, -1]
 
 
 class VoteBody(Model):

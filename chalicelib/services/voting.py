@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from chalicelib.domain.ideas import Idea
-from chalicelib.domain.voting import Ballot, Budget, MyVote, MyVotes, MyVotesQuery, VoteValue, VoteView
+from chalicelib.domain.ideas import Idea, VoteValue
+from chalicelib.domain.voting import Ballot, Budget, MyVote, MyVotes, MyVotesQuery, VoteView
 from chalicelib.errors import IdeaClosed, NotFound, VoteBudgetExhausted
 from chalicelib.observability import count, traced
 from chalicelib.services.catalogue import CatalogueService

@@ -12,7 +12,8 @@ import contextlib
 from collections.abc import Mapping
 from typing import Any
 
-from chalicelib.domain.voting import Ballot, VoteValue
+from chalicelib.domain.ideas import VoteValue
+from chalicelib.domain.voting import Ballot
 from chalicelib.observability import traced
 from chalicelib.store import keys, paging
 from chalicelib.store.schema import PARTITION_KEY, TABLE

@@ -52,6 +52,11 @@ MATRIX: dict[tuple[str, str], tuple[str, Body, tuple[int, ...]]] = {
     ("GET", "/me/votes"): ("/me/votes", None, (401, 401, 200, 200, 200)),
     ("POST", "/products/{product_id}/demand"): ("/products/roadster/demand", None, (401, 401, 403, 403, 200)),
     ("GET", "/products/{product_id}/demand"): ("/products/roadster/demand", None, (401, 401, 403, 403, 200)),
+    ("GET", "/products/{product_id}/demand.csv"): (
+        "/products/roadster/demand.csv",
+        None,
+        (401, 401, 403, 403, 200),
+    ),
 }
 
 

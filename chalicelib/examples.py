@@ -1,0 +1,68 @@
+"""An example of every body the API takes and answers, for its OpenAPI document. Each is built from the domain's
+own models and rules, so that an example cannot say what the API would not."""
+
+from __future__ import annotations
+
+import functools
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel
+
+from chalicelib.domain.catalogue import Product, ProductDraft
+from chalicelib.domain.demand import DemandReport
+from chalicelib.domain.ideas import CustomisationDraft, Idea, IdeaDraft, IdeaStatus, IdeaView, SuggestionDraft
+from chalicelib.domain.lifecycle import StatusChange, move
+from chalicelib.domain.listing import IdeaPage, ProductPage
+from chalicelib.domain.voting import Budget, MyVote, MyVotes, VoteBody, VoteView
+from chalicelib.http import Health
+
+SUBMITTED = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
+REVIEWED = datetime(2026, 11, 24, 16, 5, tzinfo=UTC)
+NEXT_PAGE = "q2Rk8XJ0YW5kb20ta2V5LWZvci10aGUtbmV4dC1wYWdl"
+
+PRODUCT_DRAFT = ProductDraft(
+    product_id="roadster",
+    name="Roadster EV",
+    description="A two-seat electric roadster.",
+    options={"colour": ["matte green", "midnight blue"], "interior": ["cork", "wool"]},
+    vote_budget=10,
+)
+CUSTOMISATION = CustomisationDraft(kind="customisation", options={"colour": "matte green", "interior": "cork"})
+SUGGESTION = SuggestionDraft(
+    kind="suggestion", title="A roof rack for two surfboards", description="Weekend trips to the coast need boards."
+)
+REVIEW = StatusChange(status=IdeaStatus.UNDER_REVIEW, response="We are sourcing cork from two suppliers.")
+
+
+@functools.cache
+def bodies() -> dict[type[BaseModel], dict[str, Any]]:
+    """Named examples of each model, as JSON."""
+    product = Product.from_draft(PRODUCT_DRAFT, SUBMITTED)
+    idea = Idea.customisation(product, CUSTOMISATION, SUBMITTED).counted(up=42, down=3)
+    reviewed = move(idea, REVIEW, REVIEWED)
+    shown = reviewed.view().for_caller(1)
+    suggestion = Idea.suggestion(product, SUGGESTION, SUBMITTED).counted(up=17, down=1)
+    suggestion = suggestion.model_copy(update={"idea_id": "sb7kq2mzx4d6yhp3a"})  # the same in every document
+    report = DemandReport.build(product, [reviewed, suggestion], REVIEWED)
+    examples: dict[type[BaseModel], dict[str, BaseModel]] = {
+        Health: {"up": Health()},
+        ProductDraft: {"product": PRODUCT_DRAFT},
+        Product: {"product": product},
+        ProductPage: {"page": ProductPage(items=[product], next_cursor=NEXT_PAGE)},
+        IdeaDraft: {"customisation": IdeaDraft(CUSTOMISATION), "suggestion": IdeaDraft(SUGGESTION)},
+        IdeaView: {"idea, as its voter sees it": shown},
+        IdeaPage: {"page": IdeaPage(items=[reviewed.view(), suggestion.view()], next_cursor=None)},
+        StatusChange: {"under review, with an answer": REVIEW},
+        VoteBody: {"for": VoteBody(value=1), "against": VoteBody(value=-1)},
+        VoteView: {"for": VoteView(idea_id=idea.idea_id, value=1)},
+        MyVotes: {
+            "votes": MyVotes(
+                items=[MyVote(idea_id=idea.idea_id, product_id="roadster", value=1)],
+                budgets={"roadster": Budget(used=1, limit=10)},
+                next_cursor=None,
+            )
+        },
+        DemandReport: {"report": report},
+    }
+    return {model: {name: m.model_dump(mode="json") for name, m in named.items()} for model, named in examples.items()}

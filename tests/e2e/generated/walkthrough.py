@@ -1,0 +1,95 @@
+"""The README's walk-through, through a client generated from /openapi.json with openapi-python-client.
+
+tests/e2e/test_generated_client.py generates the package `cocreate_client` beside this file, type-checks both
+with mypy --strict, and runs `walk` against the local stack. Nothing here is cast: if the document describes an
+answer wrongly, mypy or an assertion says so.
+"""
+
+from __future__ import annotations
+
+from cocreate_client import AuthenticatedClient, Client
+from cocreate_client.api.default import (
+    cast_vote,
+    change_status,
+    get_idea,
+    latest_demand_csv,
+    list_ideas,
+    list_products,
+    my_votes,
+    publish_demand,
+    retract_vote,
+    submit_idea,
+)
+from cocreate_client.models import (
+    CustomisationDraft,
+    CustomisationDraftOptions,
+    DemandReport,
+    IdeaOrder,
+    IdeaPage,
+    IdeaStatus,
+    IdeaView,
+    MyVotes,
+    Problem,
+    ProblemCode,
+    ProductPage,
+    StatusChange,
+    SuggestionDraft,
+    VoteBody,
+    VoteValue,
+    VoteView,
+)
+
+
+def walk(base_url: str, customer_token: str, team_token: str) -> None:
+    public = Client(base_url=base_url)
+    customer = AuthenticatedClient(base_url=base_url, token=customer_token)
+    team = AuthenticatedClient(base_url=base_url, token=team_token)
+
+    products = list_products.sync(client=public)
+    assert isinstance(products, ProductPage)
+    assert "roadster" in [p.product_id for p in products.items]
+    ranked = list_ideas.sync("roadster", client=public, sort=IdeaOrder.TOP)
+    assert isinstance(ranked, IdeaPage)
+    assert ranked.items
+
+    # A customisation request: its author's up-vote comes with it.
+    options = CustomisationDraftOptions.from_dict({"colour": "midnight blue", "interior": "cork"})
+    idea = submit_idea.sync("roadster", client=customer, body=CustomisationDraft(kind="customisation", options=options))
+    assert isinstance(idea, IdeaView)
+    assert idea.my_vote == VoteValue.VALUE_1
+
+    # A vote that changes something: against someone else's idea, then withdrawn.
+    other = submit_idea.sync(
+        "roadster",
+        client=team,
+        body=SuggestionDraft(kind="suggestion", title="A charging cable that winds itself", description="Tidy."),
+    )
+    assert isinstance(other, IdeaView)
+    vote = cast_vote.sync(other.idea_id, client=customer, body=VoteBody(value=VoteValue.VALUE_NEGATIVE_1))
+    assert isinstance(vote, VoteView)
+    assert vote.value == VoteValue.VALUE_NEGATIVE_1
+    mine = my_votes.sync(client=customer, product_id="roadster")
+    assert isinstance(mine, MyVotes)
+    assert {(v.idea_id, v.value) for v in mine.items} >= {(other.idea_id, VoteValue.VALUE_NEGATIVE_1)}
+    assert retract_vote.sync_detailed(other.idea_id, client=customer).status_code == 204
+    seen = get_idea.sync(other.idea_id, client=customer)
+    assert isinstance(seen, IdeaView)
+    assert seen.my_vote is None
+
+    # The product team answers in public; a declined idea refuses votes, with a typed error.
+    answered = change_status.sync(
+        other.idea_id, client=team, body=StatusChange(status=IdeaStatus.DECLINED, response="Not this year.")
+    )
+    assert isinstance(answered, IdeaView)
+    assert answered.response == "Not this year."
+    refused = cast_vote.sync(other.idea_id, client=customer, body=VoteBody(value=VoteValue.VALUE_1))
+    assert isinstance(refused, Problem)
+    assert refused.code is ProblemCode.IDEACLOSED
+
+    # The demand report, as JSON and as CSV.
+    report = publish_demand.sync("roadster", client=team)
+    assert isinstance(report, DemandReport)
+    assert report.items[0].rank == 1
+    csv = latest_demand_csv.sync("roadster", client=team)
+    assert isinstance(csv, str)
+    assert csv.startswith("rank,idea_id,")
