@@ -25,10 +25,11 @@ PRODUCT_DRAFT = ProductDraft(
     product_id="roadster",
     name="Roadster EV",
     description="A two-seat electric roadster.",
-    options={"colour": ["matte green", "midnight blue"], "interior": ["cork", "wool"]},
+    options={"colour": ["matte green", "sand"], "interior": ["cork", "wool"]},
     vote_budget=10,
 )
-CUSTOMISATION = CustomisationDraft(kind="customisation", options={"colour": "matte green", "interior": "cork"})
+# Not an idea of the local stack's demo data: a client trying the examples there must not touch the demo's ideas.
+CUSTOMISATION = CustomisationDraft(kind="customisation", options={"colour": "sand", "interior": "cork"})
 SUGGESTION = SuggestionDraft(
     kind="suggestion", title="A roof rack for two surfboards", description="Weekend trips to the coast need boards."
 )

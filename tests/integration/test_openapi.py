@@ -118,3 +118,14 @@ def test_every_schema_it_holds_is_used_and_it_names_its_servers(document):
 
 def test_a_204_is_described_without_a_body(document):
     assert "content" not in document["paths"]["/ideas/{idea_id}/vote"]["delete"]["responses"]["204"]
+
+
+def test_no_example_names_an_idea_of_the_local_stacks_demo_data():
+    """A client (or a fuzzer) trying the examples on `make run` must not change the demo's ideas."""
+    from chalicelib.domain.ideas import customisation_id
+    from chalicelib.examples import bodies
+    from infra.local.seed import IDEAS
+
+    demo = {customisation_id(product, idea.options) for _, product, idea in IDEAS if idea.kind == "customisation"}
+    shown = json.dumps({model.__name__: named for model, named in bodies().items()})
+    assert not [idea_id for idea_id in demo if idea_id in shown]
