@@ -123,7 +123,7 @@ def get_idea(idea_id: str, caller: Caller | None) -> IdeaView:
     summary="Vote for (1) or against (-1) an open idea; the same vote again changes nothing",
     body=VoteBody,
     responses={200: VoteView},
-    refusals=(errors.IdeaClosed, errors.VoteBudgetExhausted),
+    refusals=(errors.IdeaClosed, errors.VoteBudgetExhausted, errors.BallotBusy),
 )
 def cast_vote(idea_id: str, body: VoteBody, caller: Caller) -> VoteView:
     return services().voting.cast(caller.customer_id, idea_id, body.value)

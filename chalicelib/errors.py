@@ -51,6 +51,11 @@ class VoteBudgetExhausted(DomainError):
     """The caller already votes on as many open ideas of the product as its vote budget allows."""
 
 
+class BallotBusy(DomainError):
+    """The caller's votes on this product kept changing while this one was cast (their other requests): send it
+    again."""
+
+
 class TransitionNotAllowed(DomainError):
     """The lifecycle does not allow this move from the idea's status (or the status changed meanwhile)."""
 

@@ -59,6 +59,7 @@ class ProblemCode(StrEnum):
     CONFLICT = "ConflictError"
     IDEA_CLOSED = "IdeaClosed"
     VOTE_BUDGET_EXHAUSTED = "VoteBudgetExhausted"
+    BALLOT_BUSY = "BallotBusy"
     TRANSITION_NOT_ALLOWED = "TransitionNotAllowed"
     REQUEST_IN_PROGRESS = "RequestInProgress"
     IDEMPOTENCY_KEY_REUSED = "IdempotencyKeyReused"
@@ -77,6 +78,7 @@ STATUS: dict[type[DomainError], tuple[int, ProblemCode]] = {
     errors.AlreadyExists: (409, C.CONFLICT),
     errors.IdeaClosed: (409, C.IDEA_CLOSED),
     errors.VoteBudgetExhausted: (409, C.VOTE_BUDGET_EXHAUSTED),
+    errors.BallotBusy: (409, C.BALLOT_BUSY),
     errors.TransitionNotAllowed: (409, C.TRANSITION_NOT_ALLOWED),
     errors.RequestInProgress: (409, C.REQUEST_IN_PROGRESS),
     errors.IdempotencyKeyReused: (409, C.IDEMPOTENCY_KEY_REUSED),

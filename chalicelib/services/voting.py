@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from chalicelib.domain.ideas import Idea, VoteValue
 from chalicelib.domain.voting import Ballot, Budget, MyVote, MyVotes, MyVotesQuery, VoteView
-from chalicelib.errors import IdeaClosed, NotFound, VoteBudgetExhausted
+from chalicelib.errors import BallotBusy, IdeaClosed, NotFound, VoteBudgetExhausted
 from chalicelib.observability import count, traced
 from chalicelib.services.catalogue import CatalogueService
-from chalicelib.store.ballots import BallotFull, BallotStore
+from chalicelib.store.ballots import BallotFull, BallotStore, IdeaNoLongerOpen
 from chalicelib.store.ideas import IdeaStore
+
+# Tries at a vote while the customer's own other requests change their ballot: each try that fails made room.
+_ATTEMPTS = 8
 
 
 @traced
@@ -29,32 +32,38 @@ class VotingService:
 
     def retract(self, customer_id: str, idea_id: str) -> None:
         idea = self._open_idea(idea_id)
-        self.ballots.retract(customer_id, idea.product_id, idea_id)
+        try:
+            self.ballots.retract(customer_id, idea.product_id, idea_id)
+        except IdeaNoLongerOpen:
+            raise self._closed(idea_id, "closed") from None
 
     def record(self, customer_id: str, idea: Idea, value: VoteValue) -> None:
-        """Write the vote to the customer's ballot for the idea's product.
+        """Write the vote to the customer's ballot for the idea's product, provided the idea is still open.
 
         When the budget is used up, votes on ideas that have closed since are released and the vote is tried
-        once more; if it still does not fit, VoteBudgetExhausted.
+        again, as long as the ballot keeps changing under it (another request of the same customer releasing or
+        voting): VoteBudgetExhausted only once the budget is full of votes on open ideas.
         """
-        try:
-            changed = self.ballots.cast(customer_id, idea.product_id, idea.idea_id, value, idea.vote_budget)
-        except BallotFull as full:
-            if not self._release_closed(customer_id, full.ballot):
-                raise self._exhausted(idea) from None
+        for _attempt in range(_ATTEMPTS):
             try:
                 changed = self.ballots.cast(customer_id, idea.product_id, idea.idea_id, value, idea.vote_budget)
-            except BallotFull:
-                raise self._exhausted(idea) from None
-        if changed:
-            count("VotesCast")
+            except IdeaNoLongerOpen:
+                raise self._closed(idea.idea_id, "closed") from None
+            except BallotFull as full:
+                if not self._release_closed(customer_id, full.ballot):
+                    raise self._exhausted(idea) from None
+                continue
+            if changed:
+                count("VotesCast")
+            return
+        raise BallotBusy("your votes on this product kept changing while this one was cast; send it again")
 
     def support(self, customer_id: str, idea: Idea) -> VoteValue | None:
         """Record a submitter's up-vote when the idea is open and the budget allows; their vote afterwards."""
         if not idea.status.closed:
             try:
                 self.record(customer_id, idea, 1)
-            except VoteBudgetExhausted:
+            except (VoteBudgetExhausted, IdeaClosed, BallotBusy):
                 pass
             else:
                 return 1
@@ -92,13 +101,22 @@ class VotingService:
         if idea is None:
             raise NotFound(f"there is no idea {idea_id!r}")
         if idea.status.closed:
-            raise IdeaClosed(f"idea {idea_id!r} is {idea.status.value}: its tally is final and takes no more votes")
+            raise self._closed(idea_id, idea.status.value)
         return idea
 
+    @staticmethod
+    def _closed(idea_id: str, status: str) -> IdeaClosed:
+        return IdeaClosed(f"idea {idea_id!r} is {status}: its tally is final and takes no more votes")
+
     def _release_closed(self, customer_id: str, ballot: Ballot) -> bool:
+        """Release the ballot's votes on closed ideas; False when it holds none, True when it did, or when the
+        ballot changed meanwhile (worth another try)."""
         closed = self.ideas.closed(list(ballot.votes), consistent=True)
         releasing = {idea_id: value for idea_id, value in ballot.votes.items() if idea_id in closed}
-        return bool(releasing) and self.ballots.release(customer_id, ballot.product_id, releasing)
+        if not releasing:
+            return False
+        self.ballots.release(customer_id, ballot.product_id, releasing)
+        return True
 
     def _exhausted(self, idea: Idea) -> VoteBudgetExhausted:
         return VoteBudgetExhausted(

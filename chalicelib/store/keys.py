@@ -34,6 +34,11 @@ def ballot(customer_id: str, product_id: str) -> Key:
     return {PARTITION_KEY: customer(customer_id), SORT_KEY: f"{BALLOT_PREFIX}{product_id}"}
 
 
+def product_ballots(product_id: str) -> str:
+    """The ballots index's partition of one product."""
+    return f"BALLOTS#{product_id}"
+
+
 def write_window(customer_id: str, window: int) -> Key:
     """A customer's count of writes in one minute."""
     return {PARTITION_KEY: f"LIMIT#{customer_id}", SORT_KEY: f"WINDOW#{window}"}

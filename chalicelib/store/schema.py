@@ -15,6 +15,7 @@ class Index(NamedTuple):
     name: str | None  # None: the table itself
     partition_key: str
     sort_key: str
+    projection: str = "ALL"  # ALL: a page is served from the index alone; KEYS_ONLY: it lists keys to read
 
 
 TABLE = Index(None, PARTITION_KEY, SORT_KEY)
@@ -26,4 +27,8 @@ CATALOGUE = Index("catalogue", "CATALOGUE_PK", "CATALOGUE_SK")
 LISTING = "LISTING"
 RANKINGS = {order: Index(order.value, LISTING, f"{order.value.upper()}_SK") for order in IdeaOrder}
 
-INDEXES: tuple[Index, ...] = (CATALOGUE, *RANKINGS.values())
+# A product's ballots, one key each: what a recount (and an erasure) reads instead of scanning the table. Keys
+# only, and set once when a ballot is made, so that no vote writes the index.
+BALLOTS = Index("ballots", "BALLOTS_PK", PARTITION_KEY, projection="KEYS_ONLY")
+
+INDEXES: tuple[Index, ...] = (CATALOGUE, *RANKINGS.values(), BALLOTS)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any, NamedTuple
@@ -12,6 +14,8 @@ from botocore.exceptions import ClientError
 from chalicelib.store.schema import PARTITION_KEY, SORT_KEY
 
 Item = dict[str, Any]
+
+_TRANSACTION_ATTEMPTS = 5
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -34,11 +38,18 @@ class ConditionFailed(Exception):
 
 
 class TransactionCancelled(Exception):
-    """A transaction wrote nothing; `reasons` holds one code per action ("None" for the innocent ones)."""
+    """A transaction wrote nothing. `reasons` holds one code per action ("None" for the innocent ones, and for
+    every action when DynamoDB gave no reasons); `items`, for an action whose condition failed, the item as it
+    was."""
 
-    def __init__(self, reasons: Sequence[str]) -> None:
+    def __init__(self, reasons: Sequence[str], items: Sequence[Item | None]) -> None:
         super().__init__(f"transaction cancelled: {', '.join(reasons)}")
         self.reasons = tuple(reasons)
+        self.items = tuple(items)
+
+    def failed(self, action: int) -> bool:
+        """Whether the condition of the `action`th action did not hold."""
+        return self.reasons[action] == "ConditionalCheckFailed"
 
 
 class Expression(NamedTuple):
@@ -69,6 +80,16 @@ class Delete(NamedTuple):
 
     key: Mapping[str, str]
     condition: Expression | None = None
+
+
+class Check(NamedTuple):
+    """One action of a transaction: a condition on another item, which it does not write."""
+
+    key: Mapping[str, str]
+    condition: Expression
+
+
+Action = Update | Put | Delete | Check
 
 
 def _expression_arguments(*expressions: Expression | None) -> dict[str, Any]:
@@ -179,8 +200,8 @@ class Table:
                 raise RuntimeError("DynamoDB left keys unprocessed after 8 attempts")
         return found
 
-    def transact(self, actions: Sequence[Update | Put | Delete]) -> None:
-        """All of `actions` or none of them."""
+    def transact(self, actions: Sequence[Action]) -> None:
+        """All of `actions` or none of them; TransactionCancelled says which conditions failed."""
         items: list[dict[str, Any]] = []
         for action in actions:
             spec: dict[str, Any] = {"TableName": self.name}
@@ -191,17 +212,27 @@ class Table:
                 spec |= {"Item": to_attributes(action.item), **_expression_arguments(action.condition)}
             else:
                 spec |= {"Key": to_attributes(action.key), **_expression_arguments(action.condition)}
-            kind = type(action).__name__
             if action.condition is not None:
                 spec["ConditionExpression"] = action.condition.text
+                spec["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+            kind = "ConditionCheck" if isinstance(action, Check) else type(action).__name__
             items.append({kind: spec})
-        try:
-            self.client.transact_write_items(TransactItems=items)
-        except ClientError as error:
-            if error.response["Error"]["Code"] != "TransactionCanceledException":
-                raise
-            reasons = error.response.get("CancellationReasons") or []
-            raise TransactionCancelled([r.get("Code", "None") for r in reasons]) from error
+        for attempt in range(_TRANSACTION_ATTEMPTS):
+            try:
+                self.client.transact_write_items(TransactItems=items)
+                return
+            except ClientError as error:
+                if error.response["Error"]["Code"] != "TransactionCanceledException":
+                    raise
+                reasons = error.response.get("CancellationReasons") or [{}] * len(actions)
+                cancelled = TransactionCancelled(
+                    [r.get("Code", "None") for r in reasons],
+                    [from_attributes(r["Item"]) if r.get("Item") else None for r in reasons],
+                )
+                # Another transaction held one of the items: nothing was wrong with this one, so again.
+                if "TransactionConflict" not in cancelled.reasons or attempt == _TRANSACTION_ATTEMPTS - 1:
+                    raise cancelled from error
+            time.sleep(random.uniform(0, 0.01 * 2**attempt))
 
     def _write(self, call: Any, arguments: dict[str, Any]) -> dict[str, Any]:
         try:

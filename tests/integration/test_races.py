@@ -1,0 +1,123 @@
+"""Requests that race each other, interleaved deterministically: a hook runs the rival request at the worst moment
+(between a read and the write that relies on it), no sleeps."""
+
+from __future__ import annotations
+
+import pytest
+
+from chalicelib import wiring
+from chalicelib.domain.ideas import IdeaStatus
+from chalicelib.store.ballots import BallotStore
+from chalicelib.store.ideas import IdeaStore
+from infra.local.tokens import bearer
+from tests.tokens import CUSTOMER, PRODUCT_TEAM
+
+
+@pytest.fixture
+def roadster(api):
+    product = {"product_id": "roadster", "name": "Roadster", "vote_budget": 2}
+    assert api.post("/products", product, headers=PRODUCT_TEAM).status_code == 201
+    return "roadster"
+
+
+def suggest(api, title: str, author=PRODUCT_TEAM) -> str:
+    body = {"kind": "suggestion", "title": title, "description": "d"}
+    return api.post("/products/roadster/ideas", body, headers=author).json_body["idea_id"]
+
+
+def votes(api, idea_id: str) -> dict:
+    return api.get(f"/ideas/{idea_id}").json_body["votes"]
+
+
+def once_after(monkeypatch, cls, method: str, rival) -> None:
+    """Run `rival` once, right after the first call of `cls.method` returns (the read a request relies on)."""
+    original = getattr(cls, method)
+    done = []
+
+    def hooked(self, *args, **kwargs):
+        result = original(self, *args, **kwargs)
+        if not done:
+            done.append(True)
+            rival()
+        return result
+
+    monkeypatch.setattr(cls, method, hooked)
+
+
+@pytest.mark.parametrize("closing", [IdeaStatus.DECLINED, IdeaStatus.AVAILABLE, IdeaStatus.MERGED])
+def test_a_vote_cannot_land_on_an_idea_that_closed_after_it_was_read(api, pump, roadster, monkeypatch, closing):
+    idea_id = suggest(api, "Heated seats")
+    target = suggest(api, "Seat heating")
+    for n in range(3):
+        api.put(f"/ideas/{idea_id}/vote", {"value": 1}, headers=bearer(f"early-{n}"))
+    pump.drain()
+    final = votes(api, idea_id)
+
+    def close() -> None:
+        ideas = wiring.services().ideas.ideas
+        idea = ideas.get(idea_id)
+        merged_into = target if closing is IdeaStatus.MERGED else None
+        ideas.change_status(idea, idea.model_copy(update={"status": closing, "merged_into": merged_into}))
+
+    once_after(monkeypatch, IdeaStore, "get", close)  # the vote reads the idea open, then it closes
+    late = api.put(f"/ideas/{idea_id}/vote", {"value": 1}, headers=bearer("late"))
+    assert late.status_code == 409
+    assert late.json_body["Code"] == "IdeaClosed"
+    pump.drain()
+    assert votes(api, idea_id) == final
+    assert api.get(f"/ideas/{idea_id}", headers=bearer("late")).json_body["my_vote"] is None
+
+
+def test_withdrawing_a_vote_cannot_change_an_idea_that_closed_after_it_was_read(api, pump, roadster, monkeypatch):
+    idea_id = suggest(api, "Heated seats")
+    api.put(f"/ideas/{idea_id}/vote", {"value": 1}, headers=CUSTOMER)
+    pump.drain()
+    final = votes(api, idea_id)
+
+    def decline() -> None:
+        ideas = wiring.services().ideas.ideas
+        idea = ideas.get(idea_id)
+        ideas.change_status(idea, idea.model_copy(update={"status": IdeaStatus.DECLINED}))
+
+    once_after(monkeypatch, IdeaStore, "get", decline)
+    assert api.delete(f"/ideas/{idea_id}/vote", headers=CUSTOMER).status_code == 409
+    pump.drain()
+    assert votes(api, idea_id) == final
+
+
+def test_two_requests_releasing_the_same_closed_votes_both_vote(api, pump, roadster, monkeypatch):
+    """Budget 2, both votes on ideas that have since closed: two new votes at once each release them; the one
+    whose release finds the ballot changed tries again, and is not refused a budget that is free."""
+    closed = [suggest(api, f"Old {n}", author=bearer(f"author-old-{n}")) for n in range(2)]
+    fresh = [suggest(api, f"New {n}", author=bearer(f"author-new-{n}")) for n in range(2)]
+    for idea_id in closed:
+        assert api.put(f"/ideas/{idea_id}/vote", {"value": 1}, headers=CUSTOMER).status_code == 200
+    ideas = wiring.services().ideas.ideas
+    for idea_id in closed:
+        idea = ideas.get(idea_id)
+        ideas.change_status(idea, idea.model_copy(update={"status": IdeaStatus.DECLINED}))
+
+    rival: list[int] = []
+    once_after(
+        monkeypatch,
+        IdeaStore,
+        "closed",  # the first request has found the closed votes; the second one now releases them first
+        lambda: rival.append(api.put(f"/ideas/{fresh[1]}/vote", {"value": 1}, headers=CUSTOMER).status_code),
+    )
+    first = api.put(f"/ideas/{fresh[0]}/vote", {"value": 1}, headers=CUSTOMER)
+    assert (first.status_code, rival) == (200, [200])
+    mine = api.get("/me/votes?product_id=roadster", headers=CUSTOMER).json_body
+    assert mine["budgets"]["roadster"] == {"used": 2, "limit": 2}
+    pump.drain()
+    assert [votes(api, i)["up"] for i in closed + fresh] == [2, 2, 2, 2]  # each author's, and the customer's
+
+
+def test_a_ballot_that_keeps_changing_is_never_a_false_budget_refusal(api, roadster, monkeypatch):
+    idea_id = suggest(api, "Roof box")
+    monkeypatch.setattr(BallotStore, "release", lambda self, *args: False)  # always lost to a rival
+    monkeypatch.setattr(IdeaStore, "closed", lambda self, ids, consistent=False: set(ids))  # always something
+    for n in range(2):
+        api.put(f"/ideas/{suggest(api, f'Filler {n}')}/vote", {"value": 1}, headers=CUSTOMER)
+    answer = api.put(f"/ideas/{idea_id}/vote", {"value": 1}, headers=CUSTOMER)
+    assert answer.status_code == 409
+    assert answer.json_body["Code"] == "BallotBusy"  # try again: not "your budget is used up"
