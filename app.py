@@ -216,6 +216,12 @@ def publish_demand_reports(event: CloudWatchEvent) -> None:
     services().demand.publish_all()
 
 
+@app.schedule(Rate(5, unit=Rate.MINUTES))
+def send_waiting_events(event: CloudWatchEvent) -> None:
+    """Events whose commit held but whose sending failed wait in the outbox: send them."""
+    services().outbox.send_pending(services().events)
+
+
 @app.on_dynamodb_record(
     stream_arn=TABLE_STREAM_ARN_PLACEHOLDER,
     batch_size=1000,

@@ -11,7 +11,7 @@ from botocore.config import Config
 from chalicelib.domain.text import utc_now
 from chalicelib.idempotency import Idempotency
 from chalicelib.identity import CognitoTokens, Tokens, UnverifiedTokens
-from chalicelib.publish.events import EventBridgePublisher
+from chalicelib.publish.events import EventBridgePublisher, EventPublisher
 from chalicelib.publish.reports import ReportStore
 from chalicelib.services.catalogue import CatalogueService
 from chalicelib.services.demand import DemandService
@@ -22,6 +22,7 @@ from chalicelib.settings import settings
 from chalicelib.store.ballots import BallotStore
 from chalicelib.store.ideas import IdeaStore
 from chalicelib.store.limits import WriteLimiter
+from chalicelib.store.outbox import Outbox
 from chalicelib.store.products import ProductStore
 from chalicelib.store.table import Table
 from chalicelib.store.tallies import TallyStore
@@ -52,6 +53,8 @@ class Services(NamedTuple):
     lifecycle: LifecycleService
     demand: DemandService
     stream_consumer: StreamConsumer
+    outbox: Outbox
+    events: EventPublisher
     tokens: Tokens
     write_limiter: WriteLimiter
     idempotency: Idempotency
@@ -66,6 +69,7 @@ def services() -> Services:
     reports = ReportStore(LazyClient(session, "s3"), config.demand_bucket)
     catalogue = CatalogueService(ProductStore(table), utc_now)
     ideas = IdeaStore(table)
+    outbox = Outbox(table)
     voting = VotingService(catalogue, ideas, BallotStore(table))
     return Services(
         catalogue=catalogue,
@@ -73,7 +77,9 @@ def services() -> Services:
         voting=voting,
         lifecycle=LifecycleService(ideas, utc_now),
         demand=DemandService(catalogue, ideas, reports, events, utc_now),
-        stream_consumer=StreamConsumer(TallyStore(table), events),
+        stream_consumer=StreamConsumer(TallyStore(table, outbox), outbox, events),
+        outbox=outbox,
+        events=events,
         tokens=_tokens(),
         write_limiter=WriteLimiter(table, config.write_limit_per_minute, utc_now),
         idempotency=Idempotency(config.idempotency_table, table.client),

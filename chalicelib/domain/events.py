@@ -2,12 +2,12 @@
 
 Idea events are read off the table's stream, from each idea's image before and after a change, so that
 whatever changes an idea (a submission, the lifecycle, vote counting) the announcement follows, and
-the stream consumer's checkpoint makes a redelivered batch announce nothing twice. Each event carries an
-`event_id` that names what happened, for consumers that want to drop a duplicate.
+the stream consumer's checkpoint makes a redelivered batch announce nothing twice. Delivery to the bus is at
+least once: each event carries an `event_id` that names what happened, by which a consumer drops a duplicate.
 """
 
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 from pydantic import ConfigDict
 
@@ -16,11 +16,21 @@ from chalicelib.domain.model import Model
 from chalicelib.domain.text import Timestamp, iso
 
 
+class Envelope(NamedTuple):
+    """An event as the bus carries it: its type, and its detail as JSON."""
+
+    detail_type: str
+    detail: str
+
+
 class DomainEvent(Model):
     model_config = ConfigDict(frozen=True)
 
     detail_type: ClassVar[str]
     event_id: str
+
+    def envelope(self) -> Envelope:
+        return Envelope(self.detail_type, self.model_dump_json())
 
 
 class IdeaSubmitted(DomainEvent):

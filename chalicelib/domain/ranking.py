@@ -11,7 +11,10 @@ HOT_SECONDS_PER_DECADE = 45_000  # a tenfold lead in net votes is worth 12.5 hou
 
 
 def confidence(up: int, down: int) -> float:
-    """Lower bound of the Wilson score interval for the share of up-votes: sure of few votes, fair to many."""
+    """Lower bound of the Wilson score interval for the share of up-votes: sure of few votes, fair to many.
+
+    Counts below zero (a fault a recount mends) rank as none, rather than stop the ranking."""
+    up, down = max(up, 0), max(down, 0)
     n = up + down
     if n == 0:
         return 0.0

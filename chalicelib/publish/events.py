@@ -6,7 +6,7 @@ import time
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from chalicelib.domain.events import DomainEvent
+from chalicelib.domain.events import Envelope
 from chalicelib.observability import traced
 
 SOURCE = "cocreate"
@@ -15,7 +15,7 @@ _ATTEMPTS = 4
 
 
 class EventPublisher(Protocol):
-    def publish(self, events: Sequence[DomainEvent]) -> None: ...
+    def publish(self, events: Sequence[Envelope]) -> None: ...
 
 
 class PublishFailed(RuntimeError):
@@ -28,15 +28,10 @@ class EventBridgePublisher:
         self.client = client
         self.bus_name = bus_name
 
-    def publish(self, events: Sequence[DomainEvent]) -> None:
+    def publish(self, events: Sequence[Envelope]) -> None:
         """Put every event on the bus; the entries EventBridge refuses are sent again, then PublishFailed."""
         entries = [
-            {
-                "Source": SOURCE,
-                "DetailType": event.detail_type,
-                "Detail": event.model_dump_json(),
-                "EventBusName": self.bus_name,
-            }
+            {"Source": SOURCE, "DetailType": event.detail_type, "Detail": event.detail, "EventBusName": self.bus_name}
             for event in events
         ]
         for offset in range(0, len(entries), _PER_CALL):

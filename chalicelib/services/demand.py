@@ -36,17 +36,14 @@ class DemandService:
         report = DemandReport.build(product, self.ideas.with_status(product_id, REPORTED), self.clock())
         keys = self.reports.save(report)
         count("DemandPublished")
-        self.events.publish(
-            [
-                DemandRankingPublished(
-                    event_id=f"{product_id}:demand:{iso(report.generated_at)}",
-                    product_id=product_id,
-                    generated_at=report.generated_at,
-                    keys=keys,
-                    summary=report.summary(),
-                )
-            ]
+        published = DemandRankingPublished(
+            event_id=f"{product_id}:demand:{iso(report.generated_at)}",
+            product_id=product_id,
+            generated_at=report.generated_at,
+            keys=keys,
+            summary=report.summary(),
         )
+        self.events.publish([published.envelope()])
         return report
 
     def publish_all(self) -> int:

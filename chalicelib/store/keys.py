@@ -47,3 +47,21 @@ def write_window(customer_id: str, window: int) -> Key:
 def checkpoint(shard_id: str) -> Key:
     """How far the stream consumer has applied a shard of the table's stream."""
     return {PARTITION_KEY: f"STREAM#{shard_id}", SORT_KEY: "CHECKPOINT"}
+
+
+def _position(shard_id: str, sequence_number: int) -> str:
+    return f"{shard_id}#{sequence_number:040d}"  # zero-padded: in stream order
+
+
+OUTBOX_PARTITION = "OUTBOX"
+QUARANTINE_PARTITION = "QUARANTINE"
+
+
+def outbox(shard_id: str, sequence_number: int) -> Key:
+    """Events of the commit that ends at a record, waiting to be sent."""
+    return {PARTITION_KEY: OUTBOX_PARTITION, SORT_KEY: _position(shard_id, sequence_number)}
+
+
+def quarantined(shard_id: str, sequence_number: int) -> Key:
+    """A stream record that could not be read, set aside."""
+    return {PARTITION_KEY: QUARANTINE_PARTITION, SORT_KEY: _position(shard_id, sequence_number)}

@@ -141,6 +141,9 @@ class Table:
         response = self._write(self.client.update_item, arguments | _expression_arguments(update, condition))
         return from_attributes(response.get("Attributes", {}))
 
+    def delete(self, key: Mapping[str, str]) -> None:
+        self.client.delete_item(TableName=self.name, Key=to_attributes(key))
+
     def query(
         self,
         key_condition: Expression,

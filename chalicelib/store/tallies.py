@@ -1,17 +1,19 @@
 """Idea tallies: applying summed vote changes to ideas exactly once per stream shard.
 
 Each commit is one transaction: the shard's checkpoint moves from where it was read to the last record
-applied, together with the new counts and sort keys of every idea those records touched. A redelivered or
-retried batch finds the checkpoint past it; a crash leaves either all of a commit or none of it.
+applied, together with the new counts and sort keys of every idea those records touched, the records that could
+not be read (into the quarantine) and the events to send (into the outbox). A redelivered or retried batch finds
+the checkpoint past it; a crash leaves either all of a commit or none of it.
 """
 
 from __future__ import annotations
 
 import random
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 
+from chalicelib.domain.events import DomainEvent
 from chalicelib.domain.ideas import Idea
 from chalicelib.domain.listing import IdeaOrder
 from chalicelib.domain.text import utc_now
@@ -19,11 +21,13 @@ from chalicelib.domain.voting import Tally
 from chalicelib.observability import traced
 from chalicelib.store import keys
 from chalicelib.store.ideas import ranking_attributes
+from chalicelib.store.outbox import Outbox, Pending
+from chalicelib.store.quarantine import Unreadable, set_aside
 from chalicelib.store.schema import RANKINGS, TTL_ATTRIBUTE
-from chalicelib.store.table import Expression, Put, Table, TransactionCancelled, Update
+from chalicelib.store.table import Action, Expression, Put, Table, TransactionCancelled, Update
 
-# One transaction holds up to 100 actions: the checkpoint and 99 ideas.
-MAX_IDEAS_PER_COMMIT = 99
+# One transaction holds up to 100 actions: the checkpoint and 99 others (ideas, set-aside records, the outbox).
+MAX_ACTIONS_PER_COMMIT = 99
 # Stream records live 24 hours; a checkpoint is kept a while longer, then DynamoDB's TTL removes it.
 CHECKPOINT_LIFETIME = timedelta(days=2)
 _ATTEMPTS = 8
@@ -41,32 +45,49 @@ class TalliesBusy(Exception):
 
 @traced
 class TallyStore:
-    def __init__(self, table: Table) -> None:
+    def __init__(self, table: Table, outbox: Outbox) -> None:
         self.table = table
+        self.outbox = outbox
 
     def checkpoint(self, shard_id: str) -> int | None:
         """The sequence number of the last record applied from the shard, if any."""
         item = self.table.get(keys.checkpoint(shard_id), consistent=True)
         return int(item["sequence_number"]) if item else None
 
-    def commit(self, shard_id: str, since: int | None, upto: int, changes: Mapping[str, Tally]) -> None:
-        """Add `changes` to the ideas' tallies and move the checkpoint from `since` to `upto`, all or nothing.
+    def commit(
+        self,
+        shard_id: str,
+        since: int | None,
+        upto: int,
+        changes: Mapping[str, Tally],
+        *,
+        events: Sequence[DomainEvent] = (),
+        unreadable: Mapping[int, Unreadable] | None = None,
+    ) -> Pending | None:
+        """Add `changes` to the ideas' tallies, set `unreadable` records aside, put `events` in the outbox and
+        move the checkpoint from `since` to `upto`, all or nothing. The events to send, if any.
 
         Counts are read consistently and written back on condition that nobody changed them meanwhile
         (the consumers of other shards update the same ideas); a conflict is read and tried again.
         """
+        if since is not None and upto <= since:
+            raise ValueError(f"a checkpoint only moves forward: from {since}, not to {upto}")
+        others: list[Action] = [set_aside(shard_id, n, record) for n, record in (unreadable or {}).items()]
+        pending = None
+        if events:
+            entry, pending = self.outbox.entry(shard_id, upto, events)
+            others.append(entry)
         for attempt in range(_ATTEMPTS):
-            ideas = [
-                Idea.model_validate(i) for i in self.table.batch_get([keys.idea(i) for i in changes], consistent=True)
-            ]
+            items = self.table.batch_get([keys.idea(i) for i in changes], consistent=True)
+            ideas = [Idea.model_validate(item) for item in items]
             try:
                 self.table.transact(
-                    [self._move_checkpoint(shard_id, since, upto)]
+                    [self._move_checkpoint(shard_id, since, upto), *others]
                     + [self._count(idea, changes[idea.idea_id]) for idea in ideas]
                 )
-                return
+                return pending
             except TransactionCancelled as cancelled:
-                if cancelled.reasons[0] != "None":
+                if cancelled.failed(0):
                     raise CheckpointMoved(f"shard {shard_id} moved past {since}") from None
             time.sleep(random.uniform(0, 0.02 * 2**attempt))  # other shards' consumers: let them finish
         raise TalliesBusy(f"{len(changes)} ideas kept changing under {_ATTEMPTS} attempts")

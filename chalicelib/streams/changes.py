@@ -1,55 +1,79 @@
-"""Stream records as the domain sees them: which item changed, from what, to what."""
+"""Stream records as the domain sees them: what each one does to idea tallies and which events it announces.
+
+A record is read whole, as soon as it arrives: every value it carries is checked here, so that a record that
+cannot be read is known before anything is committed, and set aside on its own (`Unreadable`) instead of
+failing the records around it.
+"""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from enum import StrEnum
-from typing import Any, NamedTuple, Protocol
+from typing import Any, NamedTuple
+
+from boto3.dynamodb.types import TypeDeserializer
 
 from chalicelib.domain.events import DomainEvent, idea_events
 from chalicelib.domain.voting import Tally, tally_change
 from chalicelib.store.ballots import counted_votes
+from chalicelib.store.keys import BALLOT_PREFIX
+from chalicelib.store.quarantine import Unreadable
 from chalicelib.store.schema import PARTITION_KEY, SORT_KEY
+
+_deserializer = TypeDeserializer()
 
 
 class ItemKind(StrEnum):
     BALLOT = "ballot"
     IDEA = "idea"
-    OTHER = "other"  # products, checkpoints: nothing to do
-
-
-class StreamRecord(Protocol):
-    """What we read of Powertools' DynamoDBRecord."""
-
-    @property
-    def dynamodb(self) -> Any: ...
+    OTHER = "other"  # products, checkpoints, limits: nothing to do
 
 
 class Change(NamedTuple):
     sequence_number: int
     kind: ItemKind
-    old: Mapping[str, Any]
-    new: Mapping[str, Any]
+    tallies: Mapping[str, Tally]
+    events: tuple[DomainEvent, ...] = ()
+    unreadable: Unreadable | None = None
 
-    @classmethod
-    def from_record(cls, record: StreamRecord) -> Change:
-        stream = record.dynamodb
-        key = stream.keys
-        if key[SORT_KEY].startswith("BALLOT#"):
-            kind = ItemKind.BALLOT
-        elif key[PARTITION_KEY].startswith("IDEA#") and key[SORT_KEY] == "META":
-            kind = ItemKind.IDEA
-        else:
-            kind = ItemKind.OTHER
-        return cls(int(stream.sequence_number), kind, stream.old_image or {}, stream.new_image or {})
+    @property
+    def does_anything(self) -> bool:
+        return bool(self.tallies or self.events or self.unreadable)
 
-    def events(self) -> list[DomainEvent]:
-        """What this change announces: only ideas announce."""
-        return idea_events(self.old, self.new) if self.kind is ItemKind.IDEA else []
 
-    def tallies(self) -> dict[str, Tally]:
-        """How this change moves idea tallies: only ballots move them."""
-        if self.kind is not ItemKind.BALLOT:
-            return {}
-        # Cast and released votes both count: releasing a vote moves it between them and changes no tally.
-        return tally_change(counted_votes(self.old), counted_votes(self.new))
+def _image(attributes: Mapping[str, Any] | None) -> dict[str, Any]:
+    return {name: _deserializer.deserialize(value) for name, value in (attributes or {}).items()}
+
+
+def _kind(key: Mapping[str, Any]) -> ItemKind:
+    if str(key[SORT_KEY]).startswith(BALLOT_PREFIX):
+        return ItemKind.BALLOT
+    if str(key[PARTITION_KEY]).startswith("IDEA#") and key[SORT_KEY] == "META":
+        return ItemKind.IDEA
+    return ItemKind.OTHER
+
+
+def _votes(image: Mapping[str, Any]) -> dict[str, int]:
+    votes = counted_votes(image)
+    wrong = {idea: value for idea, value in votes.items() if value not in (1, -1)}
+    if wrong:
+        raise ValueError(f"{len(wrong)} votes are not 1 or -1")
+    return votes
+
+
+def read(record: Mapping[str, Any]) -> Change:
+    """The change a DynamoDB Streams record (as Lambda delivers it) makes; Unreadable when it cannot be read."""
+    sequence_number = int(record["dynamodb"]["SequenceNumber"])  # without one, Lambda would not have sent it
+    try:
+        stream = record["dynamodb"]
+        kind = _kind(_image(stream["Keys"]))
+        old, new = _image(stream.get("OldImage")), _image(stream.get("NewImage"))
+        if kind is ItemKind.BALLOT:
+            return Change(sequence_number, kind, tally_change(_votes(old), _votes(new)))
+        if kind is ItemKind.IDEA:
+            return Change(sequence_number, kind, {}, tuple(idea_events(old, new)))
+        return Change(sequence_number, kind, {})
+    except Exception as error:
+        reason = f"{type(error).__name__}: {str(error)[:500]}"
+        return Change(sequence_number, ItemKind.OTHER, {}, unreadable=Unreadable(json.dumps(record), reason))

@@ -1,5 +1,12 @@
-"""The table's stream, consumed one shard at a time, exactly once: ballot changes become idea tallies, and
-ideas' changes become events on the bus."""
+"""The table's stream, consumed one shard at a time, exactly once: ballot changes become idea tallies, ideas'
+changes become events on the bus, and records that cannot be read are set aside.
+
+Each commit is one transaction: the shard's checkpoint moves from where it was read to the last record of the
+run, with the run's tallies, its unreadable records (into the quarantine) and its events (into the outbox). So a
+redelivered or retried batch finds the checkpoint past what it already did, and a crash leaves all of a commit
+or none of it. Events are sent once their commit holds, and leave the outbox once sent: a send that fails is
+made again later (`send_pending`), so delivery to the bus is at least once, each event with a stable id.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +15,11 @@ from dataclasses import dataclass, field
 
 from chalicelib.domain.events import DomainEvent
 from chalicelib.domain.voting import Tally
+from chalicelib.observability import count, logger
 from chalicelib.publish.events import EventPublisher
-from chalicelib.store.tallies import MAX_IDEAS_PER_COMMIT, CheckpointMoved, TalliesBusy, TallyStore
+from chalicelib.store.outbox import Outbox
+from chalicelib.store.quarantine import Unreadable
+from chalicelib.store.tallies import MAX_ACTIONS_PER_COMMIT, CheckpointMoved, TalliesBusy, TallyStore
 from chalicelib.streams.changes import Change
 
 
@@ -20,56 +30,87 @@ class Commit:
     changes: int = 0
     tallies: dict[str, Tally] = field(default_factory=dict)
     events: list[DomainEvent] = field(default_factory=list)
+    unreadable: dict[int, Unreadable] = field(default_factory=dict)  # by sequence number
+
+    def actions(self) -> int:
+        """The transaction actions it takes besides the checkpoint: an idea each, an unreadable record each, and
+        the outbox once."""
+        return len(self.tallies) + len(self.unreadable) + bool(self.events)
+
+    def add(self, change: Change) -> None:
+        for idea_id, tally in change.tallies.items():
+            self.tallies[idea_id] = self.tallies.get(idea_id, Tally()) + tally
+        self.events += change.events
+        if change.unreadable is not None:
+            self.unreadable[change.sequence_number] = change.unreadable
+        self.changes += 1
 
 
-def commits(changes: Sequence[Change], max_ideas: int = MAX_IDEAS_PER_COMMIT) -> Iterator[Commit]:
-    """Consecutive runs of `changes` that touch at most `max_ideas` ideas' tallies, summed."""
+def commits(changes: Sequence[Change], max_actions: int = MAX_ACTIONS_PER_COMMIT) -> Iterator[Commit]:
+    """Consecutive runs of `changes` that each fit one transaction, summed."""
     run = Commit()
     for change in changes:
-        tallies = change.tallies()
-        if len(run.tallies.keys() | tallies.keys()) > max_ideas:
+        grows_by = (
+            len(change.tallies.keys() - run.tallies.keys())
+            + (change.unreadable is not None)
+            + bool(change.events and not run.events)
+        )
+        if run.changes and run.actions() + grows_by > max_actions:
             yield run
             run = Commit()
-        for idea_id, tally in tallies.items():
-            run.tallies[idea_id] = run.tallies.get(idea_id, Tally()) + tally
-        run.events += change.events()
-        run.changes += 1
+        run.add(change)
     if run.changes:
         yield run
 
 
 class StreamConsumer:
     def __init__(
-        self, tallies: TallyStore, events: EventPublisher, max_ideas_per_commit: int = MAX_IDEAS_PER_COMMIT
+        self,
+        tallies: TallyStore,
+        outbox: Outbox,
+        events: EventPublisher,
+        max_actions_per_commit: int = MAX_ACTIONS_PER_COMMIT,
     ) -> None:
         self.tallies = tallies
+        self.outbox = outbox
         self.events = events
-        self.max_ideas_per_commit = max_ideas_per_commit
+        self.max_actions_per_commit = max_actions_per_commit
 
-    def apply(self, shard_id: str, changes: Sequence[Change]) -> int:
-        """Apply `changes`, a run of one shard in stream order: add their votes to idea tallies and announce
-        their events.
+    def apply(self, shard_id: str, changes: Sequence[Change]) -> int | None:
+        """Apply `changes`, a run of one shard in stream order: the index of the first one not applied, which
+        must come again with all after it; None when all are done.
 
-        Returns how many of them are done, counting from the first; the rest must come again. Changes at or
-        before the shard's checkpoint were applied before and are skipped, so nothing counts or is announced
-        twice when a batch comes again. Events go out before their commit: if the commit fails they go out
-        again with the retried batch (at least once), never not at all.
+        Changes at or before the shard's checkpoint were applied before and are skipped, wherever they are in
+        the run, so that nothing counts or is announced twice when a batch comes again.
         """
-        if not any(c.tallies() or c.events() for c in changes):
-            return len(changes)  # nothing to count or announce: no checkpoint to read
+        if not any(c.does_anything for c in changes):
+            return None  # nothing to count, announce or set aside: no checkpoint to read
         since = self.tallies.checkpoint(shard_id)
-        done = sum(1 for c in changes if since is not None and c.sequence_number <= since)
-        for run in commits(changes[done:], self.max_ideas_per_commit):
-            upto = changes[done + run.changes - 1].sequence_number
-            if run.tallies or run.events:
-                # Even when votes cancel out (a vote and its retraction), the checkpoint moves past them:
-                # a replay from between the two must not apply the retraction alone.
-                try:
-                    if run.events:
-                        self.events.publish(run.events)
-                    self.tallies.commit(shard_id, since, upto, {i: t for i, t in run.tallies.items() if t})
-                except (CheckpointMoved, TalliesBusy):
-                    return done
-                since = upto
+        pending = [n for n, c in enumerate(changes) if since is None or c.sequence_number > since]
+        done = 0
+        for run in commits([changes[n] for n in pending], self.max_actions_per_commit):
+            upto = changes[pending[done + run.changes - 1]].sequence_number
+            # Even when votes cancel out (a vote and its retraction), the checkpoint moves past them: a replay
+            # from between the two must not apply the retraction alone.
+            try:
+                sent = self.tallies.commit(
+                    shard_id,
+                    since,
+                    upto,
+                    {i: t for i, t in run.tallies.items() if t},
+                    events=run.events,
+                    unreadable=run.unreadable,
+                )
+            except (CheckpointMoved, TalliesBusy):
+                return pending[done]
+            for sequence_number, unreadable in run.unreadable.items():
+                count("StreamRecordsQuarantined")
+                logger.error(
+                    "a stream record that cannot be read is set aside",
+                    extra={"shard_id": shard_id, "sequence_number": str(sequence_number), "reason": unreadable.reason},
+                )
+            if sent is not None:
+                self.outbox.send(sent, self.events)
+            since = upto
             done += run.changes
-        return done
+        return None

@@ -51,7 +51,7 @@ class FlakyTallies:
     def checkpoint(self, shard_id: str) -> int | None:
         return self.tallies.checkpoint(shard_id)
 
-    def commit(self, *args: Any) -> None:
+    def commit(self, *args: Any, **kwargs: Any) -> Any:
         if self.fault is not None:
             how, countdown = self.fault
             self.fault = (how, countdown - 1) if countdown > 1 else None
@@ -60,9 +60,9 @@ class FlakyTallies:
                     raise ConnectionError("the function died before its commit")
                 if how == "busy":
                     raise TalliesBusy("other shards kept the ideas busy")
-                self.tallies.commit(*args)
+                self.tallies.commit(*args, **kwargs)
                 raise ConnectionError("the function died after its commit, before it could answer")
-        self.tallies.commit(*args)
+        return self.tallies.commit(*args, **kwargs)
 
 
 class World:
@@ -76,9 +76,9 @@ class World:
             ).view.idea_id
             for n in range(IDEAS)
         ]
-        self.tallies = FlakyTallies(TallyStore(self.table))
+        self.tallies = FlakyTallies(TallyStore(self.table, self.services.outbox))
         # Two ideas per commit, so that batches need several commits and a crash can fall between them.
-        consumer = StreamConsumer(self.tallies, self.services.stream_consumer.events, max_ideas_per_commit=2)
+        consumer = StreamConsumer(self.tallies, self.services.outbox, self.services.events, max_actions_per_commit=2)
         self.pump = EventPump(session, table_name, lambda event, _: handle_stream_batch(event, consumer))
         self.unread: list[tuple[str, dict[str, Any]]] = []
         self.delivered: list[tuple[str, dict[str, Any]]] = []

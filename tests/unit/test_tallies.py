@@ -1,6 +1,9 @@
+"""Stream records read whole: what each does to idea tallies, and runs of them summed into commits."""
+
 from chalicelib.domain.voting import Tally, tally_change
-from chalicelib.streams.changes import Change, ItemKind
-from chalicelib.streams.consumer import Commit, commits
+from chalicelib.streams.changes import ItemKind, read
+from chalicelib.streams.consumer import commits
+from tests.records import ballot_record, record
 
 
 def test_a_new_vote_a_change_and_a_retraction():
@@ -10,38 +13,49 @@ def test_a_new_vote_a_change_and_a_retraction():
     assert tally_change({"a": 1}, {"a": 1}) == {}
 
 
-def ballot(votes: dict, released: dict | None = None) -> dict:
-    """A ballot item as the stream shows it."""
-    return {
-        "product_id": "p",
-        **{f"vote:{idea}": value for idea, value in votes.items()},
-        **{f"released:{idea}": value for idea, value in (released or {}).items()},
-    }
-
-
-def ballot_change(sequence: int, before: dict, after: dict, released_after: dict | None = None) -> Change:
-    return Change(sequence, ItemKind.BALLOT, ballot(before), ballot(after, released_after))
-
-
 def test_releasing_a_vote_moves_no_tally():
-    assert ballot_change(1, {"a": 1, "b": -1}, {"b": -1}, released_after={"a": 1}).tallies() == {}
+    assert read(ballot_record(1, {"a": 1, "b": -1}, {"b": -1}, released_after={"a": 1})).tallies == {}
+
+
+def test_a_ballot_removed_whole_takes_back_every_vote_it_held():
+    change = read(ballot_record(1, {"a": 1, "b": -1}, None))
+    assert change.tallies == {"a": Tally(up=-1), "b": Tally(down=-1)}
 
 
 def test_only_ballots_move_tallies():
-    assert Change(1, ItemKind.IDEA, {}, {"up": 5}).tallies() == {}
+    idea = record(1, {"PK": "IDEA#cabcdefghijklmnop", "SK": "META"}, {"up": 4}, {"up": 5})
+    assert read(idea).tallies == {}
+    product = record(2, {"PK": "PRODUCT#p", "SK": "META"}, None, {"name": "P"})
+    assert (read(product).kind, read(product).does_anything) == (ItemKind.OTHER, False)
 
 
-def test_commits_sum_changes_per_idea_and_stay_within_the_idea_limit():
+def test_a_record_that_cannot_be_read_is_set_aside_with_its_content_and_why():
+    for bad in (
+        ballot_record(7, {}, {"a": 2}),  # not a vote
+        ballot_record(7, {}, {"a": "yes"}),
+        record(7, {"PK": "IDEA#cabcdefghijklmnop", "SK": "META"}, None, {"title": "no kind, no status"}),
+        {"dynamodb": {"SequenceNumber": "7", "Keys": {"PK": {"X": "?"}}}},
+    ):
+        change = read(bad)
+        assert change.sequence_number == 7
+        assert (change.tallies, change.events) == ({}, ())
+        assert change.unreadable is not None
+        assert change.unreadable.reason
+        assert '"SequenceNumber": "7"' in change.unreadable.record
+
+
+def test_commits_sum_changes_per_idea_and_stay_within_a_transaction():
     changes = [
-        ballot_change(1, {}, {"a": 1}),
-        ballot_change(2, {}, {"a": 1, "b": -1}),
-        ballot_change(3, {}, {"c": 1}),
-        ballot_change(4, {"c": 1}, {}),
-        ballot_change(5, {}, {"a": -1}),
-        ballot_change(6, {}, {"d": 1}),
+        read(ballot_record(1, {}, {"a": 1})),
+        read(ballot_record(2, {}, {"a": 1, "b": -1})),
+        read(ballot_record(3, {}, {"c": 1})),
+        read(ballot_record(4, {"c": 1}, {})),
+        read(ballot_record(5, {}, {"a": -1})),
+        read(ballot_record(6, {}, {"d": 1})),
+        read(ballot_record(7, {}, {"d": 5})),  # unreadable: an action of its own
     ]
-    assert list(commits(changes, max_ideas=2)) == [
-        Commit(2, {"a": Tally(up=2), "b": Tally(down=1)}),
-        Commit(3, {"c": Tally(), "a": Tally(down=1)}),
-        Commit(1, {"d": Tally(up=1)}),
+    assert [(run.changes, run.tallies, list(run.unreadable)) for run in commits(changes, max_actions=2)] == [
+        (2, {"a": Tally(up=2), "b": Tally(down=1)}, []),
+        (3, {"c": Tally(), "a": Tally(down=1)}, []),
+        (2, {"d": Tally(up=1)}, [7]),
     ]

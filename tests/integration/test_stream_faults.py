@@ -1,0 +1,133 @@
+"""The stream consumer under faults: unreadable records, failed commits and sends, out-of-order replays. Nothing
+a customer did is lost, counted twice, or announced for a commit that did not happen."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from botocore.exceptions import ClientError
+
+from chalicelib import wiring
+from chalicelib.domain import ranking
+from chalicelib.publish.events import EventBridgePublisher
+from chalicelib.store import keys
+from chalicelib.store.quarantine import Quarantine
+from chalicelib.store.tallies import TallyStore
+from chalicelib.streams.changes import read
+from chalicelib.streams.consumer import StreamConsumer
+from infra.local.tokens import bearer
+from tests.records import ballot_record
+from tests.tokens import CUSTOMER, PRODUCT_TEAM
+
+
+@pytest.fixture
+def roadster(api):
+    body = {"product_id": "roadster", "name": "R", "thresholds": [2]}
+    assert api.post("/products", body, headers=PRODUCT_TEAM).status_code == 201
+    return "roadster"
+
+
+def suggest(api, title: str) -> str:
+    body = {"kind": "suggestion", "title": title, "description": "d"}
+    return api.post("/products/roadster/ideas", body, headers=CUSTOMER).json_body["idea_id"]
+
+
+def up(api, idea_id: str) -> int:
+    return api.get(f"/ideas/{idea_id}").json_body["votes"]["up"]
+
+
+def poison(idea_id: str) -> None:
+    """A ballot no request would write: a vote of 2. Its stream record cannot be read."""
+    table = wiring.services().ideas.ideas.table
+    table.put({**keys.ballot("mallory", "roadster"), "product_id": "roadster", "budget": 10, f"vote:{idea_id}": 2})
+
+
+def test_an_unreadable_record_is_set_aside_and_every_vote_around_it_counts_once(api, pump, roadster, capsys):
+    idea_id = suggest(api, "Roof box")
+    for n in range(3):
+        api.put(f"/ideas/{idea_id}/vote", {"value": 1}, headers=bearer(f"before-{n}"))
+    poison(idea_id)
+    for n in range(4):
+        api.put(f"/ideas/{idea_id}/vote", {"value": 1}, headers=bearer(f"after-{n}"))
+    pump.drain()
+    assert up(api, idea_id) == 1 + 3 + 4  # the author's, and every readable vote, once
+    assert pump.given_up == 0
+    (kept,) = Quarantine(wiring.services().ideas.ideas.table).all()
+    record = json.loads(kept.unreadable.record)
+    assert record["dynamodb"]["NewImage"][f"vote:{idea_id}"] == {"N": "2"}  # the whole record, readable
+    assert "not 1 or -1" in kept.unreadable.reason
+    assert '"StreamRecordsQuarantined":[1.0]' in capsys.readouterr().out  # and counted as a metric
+    pump.drain()  # delivered again: nothing more counted, nothing set aside twice
+    assert up(api, idea_id) == 8
+    assert len(list(Quarantine(wiring.services().ideas.ideas.table).all())) == 1
+
+
+def test_events_go_out_only_once_their_commit_holds(api, pump, bus, roadster, monkeypatch):
+    idea_id = suggest(api, "Roof box")
+    api.put(f"/ideas/{idea_id}/vote", {"value": 1}, headers=bearer("fan"))  # the second supporter: threshold 2
+    transact = wiring.services().ideas.ideas.table.transact
+    failing = {"left": 1}
+
+    def fails_once(actions):
+        if failing["left"]:
+            failing["left"] -= 1
+            raise ConnectionError("the commit never reached DynamoDB")
+        return transact(actions)
+
+    monkeypatch.setattr(wiring.services().ideas.ideas.table, "transact", fails_once)
+    pump.drain()
+    announced = sorted(e["event_id"] for e in bus.received())
+    assert announced == [f"{idea_id}:submitted", f"{idea_id}:threshold:2"]  # once: none for the failed commit
+
+
+def test_events_the_bus_refused_wait_in_the_outbox_and_go_out_once_later(api, pump, bus, roadster, monkeypatch):
+    def refused(self, events):
+        raise ClientError({"Error": {"Code": "InternalException", "Message": "bus down"}}, "PutEvents")
+
+    with monkeypatch.context() as down:
+        down.setattr(EventBridgePublisher, "publish", refused)
+        idea_id = suggest(api, "Roof box")
+        pump.drain()
+    assert bus.received() == []
+    assert up(api, idea_id) == 1  # counted all the same
+    services = wiring.services()
+    assert services.outbox.send_pending(services.events) == 1
+    assert services.outbox.send_pending(services.events) == 0  # sent once, and gone from the outbox
+    assert [e["idea_id"] for e in bus.received("IdeaSubmitted")] == [idea_id]
+
+
+def test_records_already_applied_are_skipped_wherever_they_are_and_the_checkpoint_never_goes_back(aws):
+    services = wiring.services()
+    tallies = TallyStore(services.ideas.ideas.table, services.outbox)
+    consumer = StreamConsumer(tallies, services.outbox, services.events)
+    tallies.commit("shard", None, 10, {})
+    replayed = [read(ballot_record(n, {}, {"x": 1}, customer=f"c{n}")) for n in (11, 5, 12)]  # 5: applied before
+    assert consumer.apply("shard", replayed) is None
+    assert tallies.checkpoint("shard") == 12
+    with pytest.raises(ValueError, match="only moves forward"):
+        tallies.commit("shard", 12, 11, {})
+
+
+def test_a_cancelled_commit_without_reasons_is_tried_again(api, pump, roadster, monkeypatch):
+    idea_id = suggest(api, "Roof box")
+    client = wiring.services().ideas.ideas.table.client
+    transact_write_items = client.transact_write_items
+    left = {"n": 1}
+
+    def cancelled_once(**arguments):
+        if left["n"]:
+            left["n"] -= 1
+            error = {"Error": {"Code": "TransactionCanceledException", "Message": "cancelled, no reasons"}}
+            raise ClientError(error, "TransactWriteItems")
+        return transact_write_items(**arguments)
+
+    monkeypatch.setattr(client, "transact_write_items", cancelled_once)
+    pump.drain()
+    assert up(api, idea_id) == 1
+    assert pump.given_up == 0
+
+
+def test_counts_below_zero_rank_as_none_instead_of_stopping_the_ranking():
+    assert ranking.confidence(-2, -2) == 0.0
+    assert ranking.confidence(-1, 3) == ranking.confidence(0, 3)
