@@ -8,7 +8,7 @@ STAGE ?= prod
 STACK ?= cocreate-$(STAGE)
 REGION ?= us-east-1
 
-.PHONY: run test lint format bench soak package deploy lock clean
+.PHONY: run test lint format bench soak recount quarantine package deploy lock clean
 
 # uv installs the lock, hashes checked, in seconds; it is itself pinned in requirements-dev.txt.
 UV_PIN := $(shell grep -m1 '^uv==' requirements-dev.txt | cut -d' ' -f1)
@@ -41,6 +41,12 @@ bench: $(INSTALLED)  ## print DynamoDB calls, capacity units, reads per page, im
 
 soak: $(INSTALLED)  ## the local stack under load: writes a second, the event pump's lag, moto's memory
 	$(BIN)/python -m bench soak
+
+recount: $(INSTALLED)  ## recount every idea from the ballots on the local stack (make run); PRODUCT=id for one
+	$(BIN)/python -m infra.ops recount $(if $(PRODUCT),--product $(PRODUCT))
+
+quarantine: $(INSTALLED)  ## the stream records the local stack set aside as unreadable; REPLAY=1 replays them
+	$(BIN)/python -m infra.ops quarantine $(if $(REPLAY),--replay)
 
 package: $(INSTALLED)  ## the deployable template and zip in dist/, linted; needs no AWS account
 	AWS_DEFAULT_REGION=$(REGION) $(BIN)/python -m infra.package --stage $(STAGE) dist

@@ -17,6 +17,7 @@ from chalicelib.domain.listing import IdeaListQuery, IdeaPage, PageQuery, Produc
 from chalicelib.domain.voting import MyVotes, MyVotesQuery, VoteBody, VoteView
 from chalicelib.http import NO_CONTENT, Access, Api, Health, Reply, Text, created
 from chalicelib.identity import Caller
+from chalicelib.services.recount import Recount
 from chalicelib.streams.handler import handle_stream_batch
 from chalicelib.wiring import services
 
@@ -214,6 +215,29 @@ def _csv(report: DemandReport) -> Reply:
 def publish_demand_reports(event: CloudWatchEvent) -> None:
     """Every product's demand report, every 15 minutes."""
     services().demand.publish_all()
+
+
+@app.schedule(Rate(1, unit=Rate.DAYS))
+def recount_counts(event: CloudWatchEvent) -> dict[str, Any]:
+    """Every idea's counts, recomputed from the ballots, and any difference repaired and reported."""
+    return _recounted(services().recount.recount_all())
+
+
+@app.lambda_function(name="recount")
+def recount(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """The operator's recount: `{"product_id": "..."}` for one product, `{}` for all (see README)."""
+    product_id = event.get("product_id")
+    recounts = [services().recount.recount(product_id)] if product_id else services().recount.recount_all()
+    return _recounted(recounts)
+
+
+def _recounted(recounts: list[Recount]) -> dict[str, Any]:
+    return {
+        "products": [
+            {"product_id": r.product_id, "ideas": r.ideas, "repaired": [c.model_dump() for c in r.repaired]}
+            for r in recounts
+        ]
+    }
 
 
 @app.schedule(Rate(5, unit=Rate.MINUTES))

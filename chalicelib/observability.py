@@ -33,9 +33,9 @@ def tracer() -> Tracer:
     return Tracer(service=SERVICE)
 
 
-def count(metric: str) -> None:
-    """One more of a business event."""
-    metrics.add_metric(name=metric, unit=MetricUnit.Count, value=1)
+def count(metric: str, value: int = 1) -> None:
+    """One more (or `value` more) of a business event."""
+    metrics.add_metric(name=metric, unit=MetricUnit.Count, value=value)
 
 
 def _traced(function: Callable[..., Any]) -> Callable[..., Any]:

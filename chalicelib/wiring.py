@@ -17,9 +17,11 @@ from chalicelib.services.catalogue import CatalogueService
 from chalicelib.services.demand import DemandService
 from chalicelib.services.ideas import IdeaService
 from chalicelib.services.lifecycle import LifecycleService
+from chalicelib.services.recount import RecountService
 from chalicelib.services.voting import VotingService
 from chalicelib.settings import settings
 from chalicelib.store.ballots import BallotStore
+from chalicelib.store.history import StreamHistory
 from chalicelib.store.ideas import IdeaStore
 from chalicelib.store.limits import WriteLimiter
 from chalicelib.store.outbox import Outbox
@@ -53,6 +55,7 @@ class Services(NamedTuple):
     lifecycle: LifecycleService
     demand: DemandService
     stream_consumer: StreamConsumer
+    recount: RecountService
     outbox: Outbox
     events: EventPublisher
     tokens: Tokens
@@ -70,14 +73,26 @@ def services() -> Services:
     catalogue = CatalogueService(ProductStore(table), utc_now)
     ideas = IdeaStore(table)
     outbox = Outbox(table)
-    voting = VotingService(catalogue, ideas, BallotStore(table))
+    ballots = BallotStore(table)
+    tallies = TallyStore(table, outbox)
+    voting = VotingService(catalogue, ideas, ballots)
+    history = StreamHistory(table.client, LazyClient(session, "dynamodbstreams"), config.table_name)
     return Services(
         catalogue=catalogue,
         ideas=IdeaService(catalogue, ideas, voting, utc_now),
         voting=voting,
         lifecycle=LifecycleService(ideas, utc_now),
         demand=DemandService(catalogue, ideas, reports, events, utc_now),
-        stream_consumer=StreamConsumer(TallyStore(table, outbox), outbox, events),
+        stream_consumer=StreamConsumer(tallies, outbox, events),
+        recount=RecountService(
+            catalogue=catalogue,
+            ideas=ideas,
+            ballots=ballots,
+            tallies=tallies,
+            history=history,
+            events=events,
+            clock=utc_now,
+        ),
         outbox=outbox,
         events=events,
         tokens=_tokens(),

@@ -90,8 +90,11 @@ def stream_event_source() -> dict[str, Any]:
         "MaximumBatchingWindowInSeconds": 1,
         "FunctionResponseTypes": ["ReportBatchItemFailures"],
         "BisectBatchOnFunctionError": True,
-        "MaximumRetryAttempts": 10,
-        "MaximumRecordAgeInSeconds": 24 * 3600,
+        # Until it works, as long as the stream keeps the records (24 hours): a record the function cannot read
+        # is set aside by the function itself, so what fails here is the service around it, and the alarm on
+        # the iterator's age calls someone. Whatever is still lost, a recount restores from the ballots.
+        "MaximumRetryAttempts": -1,
+        "MaximumRecordAgeInSeconds": -1,
         "DestinationConfig": {"OnFailure": {"Type": "SQS", "Destination": arn("StreamFailures")}},
         # One batch at a time per shard, in order: the consumer's checkpoint assumes it.
         "ParallelizationFactor": 1,
@@ -150,8 +153,21 @@ REPORTS = [sub("${DemandBucket.Arn}/demand/*")]
 BUS = [arn("EventBus")]
 
 
+# Chalice's logical ids for the functions of app.py.
+SCHEDULED = ("PublishDemandReports", "RecountCounts", "SendWaitingEvents")
+FUNCTIONS = ("APIHandler", "OnTableChange", "Recount", *SCHEDULED)
+STREAM_READS = ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"]
+
+
 def permissions() -> dict[str, list[dict[str, Any]]]:
     """What each function does, and so all it may do."""
+    recount = [
+        # Ballots through their index; counts with checkpoints as of one moment (TransactGetItems is GetItem).
+        statement(["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:UpdateItem"], TABLE),
+        statement(["dynamodb:DescribeTable"], [arn("Table")]),
+        statement(STREAM_READS, [arn("Table", "StreamArn")]),
+        statement(["events:PutEvents"], BUS),
+    ]
     return {
         "APIHandler": [
             statement(
@@ -159,6 +175,7 @@ def permissions() -> dict[str, list[dict[str, Any]]]:
                     "dynamodb:GetItem",
                     "dynamodb:PutItem",
                     "dynamodb:UpdateItem",
+                    "dynamodb:ConditionCheckItem",  # a vote checks, in its transaction, that its idea is open
                     "dynamodb:Query",
                     "dynamodb:BatchGetItem",
                 ],
@@ -173,21 +190,119 @@ def permissions() -> dict[str, list[dict[str, Any]]]:
         ],
         "OnTableChange": [
             statement(
-                ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], [arn("Table")]
+                [
+                    "dynamodb:GetItem",
+                    "dynamodb:BatchGetItem",
+                    "dynamodb:PutItem",
+                    "dynamodb:UpdateItem",
+                    "dynamodb:DeleteItem",  # the outbox, once its events are sent
+                ],
+                [arn("Table")],
             ),
-            statement(
-                ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"],
-                [arn("Table", "StreamArn")],
-            ),
+            statement(STREAM_READS, [arn("Table", "StreamArn")]),
             statement(["events:PutEvents"], BUS),
             statement(["sqs:SendMessage"], [arn("StreamFailures")]),
         ],
+        "Recount": recount,
+        "RecountCounts": [*recount, statement(["sqs:SendMessage"], [arn("ScheduleFailures")])],
         "PublishDemandReports": [
             statement(["dynamodb:GetItem", "dynamodb:Query"], TABLE),
             statement(["s3:PutObject"], REPORTS),
             statement(["events:PutEvents"], BUS),
+            statement(["sqs:SendMessage"], [arn("ScheduleFailures")]),
+        ],
+        "SendWaitingEvents": [
+            statement(["dynamodb:Query", "dynamodb:DeleteItem"], [arn("Table")]),
+            statement(["events:PutEvents"], BUS),
+            statement(["sqs:SendMessage"], [arn("ScheduleFailures")]),
         ],
     }
+
+
+LOG_RETENTION_DAYS = 90
+EVENT_ARCHIVE_DAYS = 90
+STREAM_BEHIND_MS = 60_000  # a minute behind, for five minutes: the counts are late
+
+
+def alarm(description: str, namespace: str, metric: str, dimensions: dict[str, Any], **how: Any) -> Resource:
+    """An alarm that tells the alarm topic when the metric goes over its threshold (by default: any at all)."""
+    return {
+        "Type": "AWS::CloudWatch::Alarm",
+        "Properties": {
+            "AlarmDescription": description,
+            "Namespace": namespace,
+            "MetricName": metric,
+            "Dimensions": [{"Name": name, "Value": value} for name, value in dimensions.items()],
+            "Statistic": how.get("statistic", "Sum"),
+            "Period": 60,
+            "EvaluationPeriods": how.get("periods", 1),
+            "Threshold": how.get("threshold", 0),
+            "ComparisonOperator": "GreaterThanThreshold",
+            "TreatMissingData": "notBreaching",
+            "AlarmActions": [ref("Alarms")],
+        },
+    }
+
+
+# The app's own metrics that call for someone (chalicelib/observability.py counts them).
+APP_ALARMS = {
+    "StreamRecordsQuarantined": "A stream record could not be read and was set aside: python -m infra.ops quarantine",
+    "CountsRepaired": "A recount found counts that differed from the ballots, and repaired them",
+    "RecountsFailed": "A product's recount failed",
+    "DemandPublishFailed": "A product's demand report could not be published",
+    "EventsDeferred": "Events could not be sent to the bus; they wait in the outbox",
+}
+
+
+def operations() -> dict[str, Resource]:
+    """How failures surface: alarms on one topic, failed scheduled runs in a queue, logs kept, events replayable."""
+    resources: dict[str, Resource] = {
+        "Alarms": {"Type": "AWS::SNS::Topic", "Properties": {"KmsMasterKeyId": "alias/aws/sns"}},
+        "ScheduleFailures": {
+            "Type": "AWS::SQS::Queue",
+            "Properties": {"SqsManagedSseEnabled": True, "MessageRetentionPeriod": 14 * 24 * 3600},
+        },
+        "EventArchive": {
+            "Type": "AWS::Events::Archive",
+            "Properties": {"SourceArn": arn("EventBus"), "RetentionDays": EVENT_ARCHIVE_DAYS},
+        },
+        "StreamBehindAlarm": alarm(
+            "The stream's counting function is more than a minute behind",
+            "AWS/Lambda",
+            "IteratorAge",
+            {"FunctionName": ref("OnTableChange")},
+            statistic="Maximum",
+            threshold=STREAM_BEHIND_MS,
+            periods=5,
+        ),
+    }
+    for queue in ("StreamFailures", "ScheduleFailures"):
+        resources[f"{queue}Alarm"] = alarm(
+            f"Messages wait in {queue}: work that failed for good",
+            "AWS/SQS",
+            "ApproximateNumberOfMessagesVisible",
+            {"QueueName": arn(queue, "QueueName")},
+            statistic="Maximum",
+        )
+    for kind in ("Read", "Write"):
+        resources[f"Table{kind}ThrottleAlarm"] = alarm(
+            f"DynamoDB throttled {kind.lower()}s of the table",
+            "AWS/DynamoDB",
+            f"{kind}ThrottleEvents",
+            {"TableName": ref("Table")},
+        )
+    for function in FUNCTIONS:
+        resources[f"{function}Logs"] = {
+            "Type": "AWS::Logs::LogGroup",
+            "Properties": {"LogGroupName": sub(f"/aws/lambda/${{{function}}}"), "RetentionInDays": LOG_RETENTION_DAYS},
+        }
+        for metric in ("Errors", "Throttles"):
+            resources[f"{function}{metric}Alarm"] = alarm(
+                f"{function}: {metric.lower()}", "AWS/Lambda", metric, {"FunctionName": ref(function)}
+            )
+    for metric, description in APP_ALARMS.items():
+        resources[f"{metric}Alarm"] = alarm(description, "Cocreate", metric, {"service": "cocreate"})
+    return resources
 
 
 def role(function: str, grants: list[dict[str, Any]]) -> Resource:
@@ -222,7 +337,8 @@ def role(function: str, grants: list[dict[str, Any]]) -> Resource:
 
 
 def merge_template() -> dict[str, Any]:
-    resources: dict[str, Any] = {**data_resources(), **user_pool(), **stream_failures()}
+    resources: dict[str, Any] = {**data_resources(), **user_pool(), **stream_failures(), **operations()}
+    resources["Table"]["Properties"]["DeletionProtectionEnabled"] = True
     for function, grants in permissions().items():
         resources[f"{function}Role"] = role(function, grants)
         resources[function] = {
@@ -233,6 +349,12 @@ def merge_template() -> dict[str, Any]:
             }
         }
     resources["OnTableChange"]["Properties"]["Events"] = {STREAM_EVENT: {"Properties": stream_event_source()}}
+    for function in SCHEDULED:
+        # A run that fails is not run again by Lambda (the next tick comes soon) but kept, and alarms.
+        resources[function]["Properties"]["EventInvokeConfig"] = {
+            "MaximumRetryAttempts": 0,
+            "DestinationConfig": {"OnFailure": {"Type": "SQS", "Destination": arn("ScheduleFailures")}},
+        }
     resources["RestAPI"] = {
         "Properties": {
             "DefinitionBody": {
@@ -248,9 +370,11 @@ def merge_template() -> dict[str, Any]:
         "Outputs": {
             "UserPoolId": {"Value": ref("UserPool")},
             "UserPoolClientId": {"Value": ref("UserPoolClient")},
-            "DemandBucket": {"Value": ref("DemandBucket")},
-            "EventBus": {"Value": ref("EventBus")},
+            **{logical_id: {"Value": ref(logical_id)} for logical_id in RESOURCE_VARIABLES},
             "StreamFailureQueue": {"Value": ref("StreamFailures")},
+            "ScheduleFailureQueue": {"Value": ref("ScheduleFailures")},
+            "AlarmTopic": {"Value": ref("Alarms")},
+            "RecountFunction": {"Value": ref("Recount")},
         },
     }
 

@@ -84,6 +84,21 @@ class DemandRankingPublished(DomainEvent):
     summary: DemandSummary
 
 
+class RepairedCount(Model):
+    idea_id: str
+    up: tuple[int, int]  # before, after
+    down: tuple[int, int]
+
+
+class CountsRecounted(DomainEvent):
+    """A recount found counts that differed from the ballots, and repaired them."""
+
+    detail_type: ClassVar[str] = "CountsRecounted"
+    product_id: str
+    recounted_at: Timestamp
+    repaired: list[RepairedCount]
+
+
 def idea_events(old_image: Mapping[str, Any], new_image: Mapping[str, Any]) -> list[DomainEvent]:
     """What an idea's change announces, from its stored images (either may be empty)."""
     if not new_image:

@@ -12,7 +12,7 @@ that made it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from chalicelib.domain.ideas import IdeaStatus, VoteValue
@@ -20,7 +20,16 @@ from chalicelib.domain.voting import Ballot
 from chalicelib.observability import traced
 from chalicelib.store import keys, paging
 from chalicelib.store.schema import BALLOTS, PARTITION_KEY, TABLE
-from chalicelib.store.table import Check, ConditionFailed, Expression, Item, Table, TransactionCancelled, Update
+from chalicelib.store.table import (
+    Check,
+    ConditionFailed,
+    Expression,
+    Item,
+    Table,
+    TransactionCancelled,
+    Update,
+    key_of,
+)
 
 VOTE = "vote:"
 RELEASED = "released:"
@@ -157,6 +166,13 @@ class BallotStore:
         except ConditionFailed:
             return False
         return True
+
+    def of_product(self, product_id: str) -> Iterator[Item]:
+        """Every ballot of a product, as stored, read consistently: through the keys-only ballots index, never a
+        Scan."""
+        partition = Expression("#p = :p", {"#p": BALLOTS.partition_key}, {":p": keys.product_ballots(product_id)})
+        found = [key_of(item) for item in self.table.query_all(partition, index=BALLOTS.name)]
+        yield from self.table.batch_get(found, consistent=True)
 
     def page(self, customer_id: str, limit: int, cursor: str | None) -> tuple[list[Ballot], str | None]:
         """A customer's ballots, a product each, in product id order."""

@@ -203,6 +203,13 @@ class Table:
                 raise RuntimeError("DynamoDB left keys unprocessed after 8 attempts")
         return found
 
+    def transact_get(self, keys: Sequence[Mapping[str, str]]) -> list[Item | None]:
+        """The items of `keys` (None for each that does not exist), all as of one moment: at most 100."""
+        response = self.client.transact_get_items(
+            TransactItems=[{"Get": {"TableName": self.name, "Key": to_attributes(key)}} for key in keys]
+        )
+        return [from_attributes(r["Item"]) if r.get("Item") else None for r in response["Responses"]]
+
     def transact(self, actions: Sequence[Action]) -> None:
         """All of `actions` or none of them; TransactionCancelled says which conditions failed."""
         items: list[dict[str, Any]] = []

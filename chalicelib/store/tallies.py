@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import timedelta
 
 from chalicelib.domain.events import DomainEvent
@@ -24,7 +24,7 @@ from chalicelib.store.ideas import ranking_attributes
 from chalicelib.store.outbox import Outbox, Pending
 from chalicelib.store.quarantine import Unreadable, set_aside
 from chalicelib.store.schema import RANKINGS, TTL_ATTRIBUTE
-from chalicelib.store.table import Action, Expression, Put, Table, TransactionCancelled, Update
+from chalicelib.store.table import Action, ConditionFailed, Expression, Put, Table, TransactionCancelled, Update
 
 # One transaction holds up to 100 actions: the checkpoint and 99 others (ideas, set-aside records, the outbox).
 MAX_ACTIONS_PER_COMMIT = 99
@@ -53,6 +53,14 @@ class TallyStore:
         """The sequence number of the last record applied from the shard, if any."""
         item = self.table.get(keys.checkpoint(shard_id), consistent=True)
         return int(item["sequence_number"]) if item else None
+
+    def checkpoints(self, shard_ids: Sequence[str]) -> list[int | None]:
+        """How far each shard has been applied, in the order asked."""
+        found = {
+            item["PK"]: int(item["sequence_number"])
+            for item in self.table.batch_get([keys.checkpoint(s) for s in shard_ids], consistent=True)
+        }
+        return [found.get(keys.checkpoint(s)["PK"]) for s in shard_ids]
 
     def commit(
         self,
@@ -91,6 +99,33 @@ class TallyStore:
                     raise CheckpointMoved(f"shard {shard_id} moved past {since}") from None
             time.sleep(random.uniform(0, 0.02 * 2**attempt))  # other shards' consumers: let them finish
         raise TalliesBusy(f"{len(changes)} ideas kept changing under {_ATTEMPTS} attempts")
+
+    def snapshot(
+        self, shard_ids: Sequence[str], idea_ids: Sequence[str]
+    ) -> Iterator[tuple[dict[str, int | None], list[Idea]]]:
+        """The ideas' counts with the shards' checkpoints, read as of one moment (a commit moves both together),
+        in chunks: each chunk's checkpoints and ideas are of one moment."""
+        per_chunk = 100 - len(shard_ids)
+        if per_chunk < 1:
+            raise ValueError(f"{len(shard_ids)} shards leave no room in a snapshot")
+        for offset in range(0, len(idea_ids), per_chunk):
+            chunk = idea_ids[offset : offset + per_chunk]
+            items = self.table.transact_get([keys.checkpoint(s) for s in shard_ids] + [keys.idea(i) for i in chunk])
+            checkpoints = {
+                shard: int(item["sequence_number"]) if item else None
+                for shard, item in zip(shard_ids, items, strict=False)
+            }
+            ideas = [Idea.model_validate(item) for item in items[len(shard_ids) :] if item]
+            yield checkpoints, ideas
+
+    def repair(self, idea: Idea, up: int, down: int) -> bool:
+        """Set the idea's counts to `up` and `down`, provided they are still what `idea` says; whether they were."""
+        update = self._count(idea, Tally(up - idea.up, down - idea.down))
+        try:
+            self.table.update(update.key, update.update, condition=update.condition)
+        except ConditionFailed:
+            return False
+        return True
 
     @staticmethod
     def _move_checkpoint(shard_id: str, since: int | None, upto: int) -> Put:

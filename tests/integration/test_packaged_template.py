@@ -17,8 +17,7 @@ from chalicelib.settings import VARIABLES
 from chalicelib.store.schema import INDEXES, TTL_ATTRIBUTE
 from infra.local.stage import ROOT
 from infra.package import unpack_as_lambda
-
-FUNCTIONS = ("APIHandler", "OnTableChange", "PublishDemandReports")
+from infra.template import APP_ALARMS, FUNCTIONS, SCHEDULED
 
 
 @pytest.fixture(scope="module")
@@ -60,6 +59,7 @@ def test_the_table_is_on_demand_streams_both_images_and_is_recoverable_and_encry
     assert table["TimeToLiveSpecification"] == {"AttributeName": TTL_ATTRIBUTE, "Enabled": True}
     assert {index["IndexName"] for index in table["GlobalSecondaryIndexes"]} == {i.name for i in INDEXES}
     assert resources["Table"]["DeletionPolicy"] == "Retain"
+    assert table["DeletionProtectionEnabled"] is True
 
 
 def test_the_demand_bucket_is_private_encrypted_and_versioned(resources):
@@ -78,7 +78,8 @@ def test_the_tables_stream_feeds_the_aggregator_and_failures_go_to_a_queue(resou
     assert source["Stream"] == {"Fn::GetAtt": ["Table", "StreamArn"]}
     assert source["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     assert source["BisectBatchOnFunctionError"] is True
-    assert 0 < source["MaximumRetryAttempts"] <= 10
+    # Retried for as long as the stream keeps the records: nothing a customer did is dropped after ten tries.
+    assert (source["MaximumRetryAttempts"], source["MaximumRecordAgeInSeconds"]) == (-1, -1)
     assert source["DestinationConfig"]["OnFailure"]["Destination"] == {"Fn::GetAtt": ["StreamFailures", "Arn"]}
     assert resources["StreamFailures"]["Type"] == "AWS::SQS::Queue"
     # The consumer's checkpoint needs one batch per shard at a time, and the shard's id (a tumbling window).
@@ -86,9 +87,70 @@ def test_the_tables_stream_feeds_the_aggregator_and_failures_go_to_a_queue(resou
     assert source["TumblingWindowInSeconds"] > 0
 
 
-def test_the_demand_report_is_published_every_15_minutes(resources):
-    (event,) = properties(resources, "PublishDemandReports")["Events"].values()
-    assert event == {"Type": "Schedule", "Properties": {"Schedule": "rate(15 minutes)"}}
+def test_the_schedules_demand_reports_every_15_minutes_a_recount_daily_and_waiting_events_every_5(resources):
+    for function, rate in (
+        ("PublishDemandReports", "rate(15 minutes)"),
+        ("RecountCounts", "rate(1 day)"),
+        ("SendWaitingEvents", "rate(5 minutes)"),
+    ):
+        (event,) = properties(resources, function)["Events"].values()
+        assert event == {"Type": "Schedule", "Properties": {"Schedule": rate}}
+
+
+def alarms(resources: dict[str, Any]) -> list[dict[str, Any]]:
+    return [r["Properties"] for r in resources.values() if r["Type"] == "AWS::CloudWatch::Alarm"]
+
+
+def alarmed(resources: dict[str, Any], namespace: str, metric: str) -> list[dict[str, Any]]:
+    return [a for a in alarms(resources) if (a["Namespace"], a["MetricName"]) == (namespace, metric)]
+
+
+def test_every_alarm_tells_the_one_topic_named_in_the_outputs(resources, dist):
+    assert alarms(resources)
+    for properties_ in alarms(resources):
+        assert properties_["AlarmActions"] == [{"Ref": "Alarms"}]
+    outputs = json.loads((dist / "sam.json").read_text())["Outputs"]
+    assert outputs["AlarmTopic"] == {"Value": {"Ref": "Alarms"}}
+    assert resources["Alarms"]["Type"] == "AWS::SNS::Topic"
+
+
+def test_failures_surface_as_alarms(resources):
+    queues = {
+        a["Dimensions"][0]["Value"]["Fn::GetAtt"][0]
+        for a in alarmed(resources, "AWS/SQS", "ApproximateNumberOfMessagesVisible")
+    }
+    assert queues == {"StreamFailures", "ScheduleFailures"}
+    (behind,) = alarmed(resources, "AWS/Lambda", "IteratorAge")
+    assert behind["Dimensions"] == [{"Name": "FunctionName", "Value": {"Ref": "OnTableChange"}}]
+    for metric in ("Errors", "Throttles"):
+        watched = {a["Dimensions"][0]["Value"]["Ref"] for a in alarmed(resources, "AWS/Lambda", metric)}
+        assert watched == set(FUNCTIONS)
+    for metric in ("ReadThrottleEvents", "WriteThrottleEvents"):
+        (throttled,) = alarmed(resources, "AWS/DynamoDB", metric)
+        assert throttled["Dimensions"] == [{"Name": "TableName", "Value": {"Ref": "Table"}}]
+    for metric in ("CountsRepaired", "StreamRecordsQuarantined", *APP_ALARMS):
+        (app_alarm,) = alarmed(resources, "Cocreate", metric)
+        assert app_alarm["Dimensions"] == [{"Name": "service", "Value": "cocreate"}]
+
+
+def test_every_function_keeps_its_logs_for_a_while_and_the_bus_keeps_its_events(resources):
+    groups = {
+        r["Properties"]["LogGroupName"]["Fn::Sub"]: r["Properties"]["RetentionInDays"]
+        for r in resources.values()
+        if r["Type"] == "AWS::Logs::LogGroup"
+    }
+    assert groups == {f"/aws/lambda/${{{function}}}": 90 for function in FUNCTIONS}
+    (archive,) = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::Events::Archive"]
+    assert archive["SourceArn"] == {"Fn::GetAtt": ["EventBus", "Arn"]}
+    assert archive["RetentionDays"] > 0
+
+
+def test_a_scheduled_run_that_fails_is_kept_and_the_api_answers_before_api_gateway_gives_up(resources):
+    for function in SCHEDULED:
+        invoke = properties(resources, function)["EventInvokeConfig"]
+        assert invoke["DestinationConfig"]["OnFailure"]["Destination"] == {"Fn::GetAtt": ["ScheduleFailures", "Arn"]}
+        assert "sqs:SendMessage" in actions(resources, function)
+    assert properties(resources, "APIHandler")["Timeout"] < 29  # API Gateway's own limit
 
 
 def test_every_non_public_route_and_no_public_one_needs_the_cognito_authorizer(resources):
@@ -134,6 +196,7 @@ def test_each_function_may_do_only_what_it_does(resources):
     writes = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
     assert "dynamodb:Scan" not in set().union(*(actions(resources, f) for f in FUNCTIONS))
     assert not actions(resources, "PublishDemandReports") & writes  # it reads ideas, writes only to S3
+    assert not actions(resources, "Recount") & (writes - {"dynamodb:UpdateItem"})  # it repairs counts, no more
     assert not {a for a in actions(resources, "OnTableChange") if a.startswith("s3:")}
     assert "dynamodb:GetRecords" in actions(resources, "OnTableChange")
     assert "dynamodb:GetRecords" not in actions(resources, "APIHandler")
@@ -163,7 +226,6 @@ def test_the_packaged_code_imports_with_only_the_runtimes_boto3_beside_it(dist, 
     lazily = (
         "jwt",
         "aws_xray_sdk.core",
-        "aws_lambda_powertools.utilities.batch",
         "aws_lambda_powertools.utilities.idempotency",
     )
     program = f"import sys; sys.path[:0] = {[str(p) for p in path]!r}; import app; " + "; ".join(
