@@ -267,10 +267,6 @@ def to_response(answer: Mapping[str, Any]) -> Response:
     return Response(body=body, status_code=answer["status"], headers={**answer["headers"]})
 
 
-def _text(raw: bytes | str | None) -> str:
-    return raw.decode() if isinstance(raw, bytes) else raw or ""
-
-
 def idempotency_key(request: Request) -> str | None:
     key: str | None = request.headers.get("idempotency-key")
     if key is not None and not IDEMPOTENCY_KEY.match(key):
@@ -335,8 +331,16 @@ class Api:
                     if key is None or caller is None:
                         return to_response(answer_of(view(**arguments)))
                     answer = self.idempotency().once(
-                        key=f"{caller.customer_id}:{key}",
-                        request={"method": method, "path": request.path, "body": _text(request.raw_body)},
+                        # Encoded so that no customer's key reads as another's ("a:b" + "c" is not "a" + "b:c").
+                        key=json.dumps([caller.customer_id, key]),
+                        # The request as it means: the route's own path, and the body as parsed, so that a retry
+                        # with other whitespace or key order is the same request.
+                        request={
+                            "method": method,
+                            "path": path,
+                            "parameters": path_parameters,
+                            "body": arguments["body"].model_dump(mode="json") if body is not None else None,
+                        },
                         lambda_context=self.app.lambda_context,
                         work=lambda: answer_of(view(**arguments)),
                     )

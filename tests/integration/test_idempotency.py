@@ -1,7 +1,10 @@
 """A retried submission with the same Idempotency-Key gets the first answer and writes nothing new."""
 
+import json
+
 import pytest
 
+from infra.local.tokens import bearer
 from tests.tokens import CUSTOMER, OTHER_CUSTOMER, PRODUCT_TEAM
 
 SUGGESTION = {"kind": "suggestion", "title": "Cup holders", "description": "Two, please."}
@@ -60,3 +63,31 @@ def test_a_failed_request_is_not_remembered(api, ideas_url):
     key = {"Idempotency-Key": "after-a-failure"}
     assert api.post("/products/nope/ideas", SUGGESTION, headers={**CUSTOMER, **key}).status_code == 404
     assert api.post(ideas_url, SUGGESTION, headers={**CUSTOMER, **key}).status_code == 201
+
+
+def test_the_same_key_and_body_to_another_product_is_another_request(api, ideas_url):
+    api.post("/products", {"product_id": "desk-lamp", "name": "L"}, headers=PRODUCT_TEAM)
+    key = {"Idempotency-Key": "retry-1"}
+    api.post(ideas_url, SUGGESTION, headers={**CUSTOMER, **key})
+    lamp = api.post("/products/desk-lamp/ideas", SUGGESTION, headers={**CUSTOMER, **key})
+    assert lamp.status_code == 409  # refused as a reuse, never answered with the roadster's idea
+    assert lamp.json_body["Code"] == "IdempotencyKeyReused"
+    assert submitted(api, "/products/desk-lamp/ideas") == []
+
+
+def test_one_customers_key_never_reads_as_anothers(api, ideas_url):
+    mallory, mallory_alice = bearer("mallory"), bearer("mallory:alice")
+    first = api.post(ideas_url, SUGGESTION, headers={**mallory_alice, "Idempotency-Key": "retry-1"})
+    second = api.post(ideas_url, SUGGESTION, headers={**mallory, "Idempotency-Key": "alice:retry-1"})
+    assert (first.status_code, second.status_code) == (201, 201)
+    assert first.json_body["idea_id"] != second.json_body["idea_id"]
+
+
+def test_a_retry_with_other_whitespace_or_key_order_is_the_same_request(api, ideas_url):
+    key = {"Idempotency-Key": "retry-2", "Content-Type": "application/json"}
+    first = api.request("POST", ideas_url, body=json.dumps(SUGGESTION).encode(), headers={**CUSTOMER, **key})
+    reordered = json.dumps(dict(reversed(SUGGESTION.items())), indent=4).encode()
+    again = api.request("POST", ideas_url, body=reordered, headers={**CUSTOMER, **key})
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.json_body == first.json_body
+    assert submitted(api, ideas_url) == [first.json_body["idea_id"]]
