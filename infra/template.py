@@ -207,7 +207,7 @@ def permissions() -> dict[str, list[dict[str, Any]]]:
         "RecountCounts": [*recount, statement(["sqs:SendMessage"], [arn("ScheduleFailures")])],
         "PublishDemandReports": [
             statement(["dynamodb:GetItem", "dynamodb:Query"], TABLE),
-            statement(["s3:PutObject"], REPORTS),
+            statement(["s3:GetObject", "s3:PutObject"], REPORTS),  # latest.json is replaced only by a newer one
             statement(["events:PutEvents"], BUS),
             statement(["sqs:SendMessage"], [arn("ScheduleFailures")]),
         ],

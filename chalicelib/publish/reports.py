@@ -11,6 +11,9 @@ from chalicelib.domain.events import ReportKeys
 from chalicelib.domain.text import iso
 from chalicelib.observability import traced
 
+_GENERATED_AT = "generated-at"  # latest.json's metadata: when the report it holds was made
+_ATTEMPTS = 5
+
 
 @traced
 class ReportStore:
@@ -28,8 +31,34 @@ class ReportStore:
         body = report.model_dump_json().encode()
         self._put(keys.json_copy, body, "application/json")
         self._put(keys.csv_copy, report.csv().encode(), "text/csv; charset=utf-8")
-        self._put(keys.latest, body, "application/json")
+        self._replace_latest(keys.latest, body, iso(report.generated_at))
         return keys
+
+    def _replace_latest(self, key: str, body: bytes, generated_at: str) -> bool:
+        """Make `body` the latest report unless a newer one is: latest.json never goes back. Written on condition
+        that it is still the report read (S3's conditional writes); whether it was written."""
+        for _attempt in range(_ATTEMPTS):
+            current = self._head(key)
+            if current is not None and current["Metadata"].get(_GENERATED_AT, "") >= generated_at:
+                return False  # a publication made after this one is already the latest
+            condition = {"IfMatch": current["ETag"]} if current is not None else {"IfNoneMatch": "*"}
+            try:
+                self._put(key, body, "application/json", metadata={_GENERATED_AT: generated_at}, **condition)
+            except ClientError as error:
+                if error.response["Error"]["Code"] not in ("PreconditionFailed", "ConditionalRequestConflict"):
+                    raise
+                continue  # another publication replaced it meanwhile: read it again
+            return True
+        raise RuntimeError(f"{key} kept changing under {_ATTEMPTS} attempts")
+
+    def _head(self, key: str) -> dict[str, Any] | None:
+        try:
+            head: dict[str, Any] = self.client.head_object(Bucket=self.bucket, Key=key)
+        except ClientError as error:
+            if error.response["Error"]["Code"] in ("NoSuchKey", "404"):
+                return None
+            raise
+        return head
 
     def latest(self, product_id: str) -> DemandReport | None:
         try:
@@ -40,5 +69,9 @@ class ReportStore:
             raise
         return DemandReport.model_validate_json(answer["Body"].read())
 
-    def _put(self, key: str, body: bytes, content_type: str) -> None:
-        self.client.put_object(Bucket=self.bucket, Key=key, Body=body, ContentType=content_type)
+    def _put(
+        self, key: str, body: bytes, content_type: str, metadata: dict[str, str] | None = None, **condition: str
+    ) -> None:
+        self.client.put_object(
+            Bucket=self.bucket, Key=key, Body=body, ContentType=content_type, Metadata=metadata or {}, **condition
+        )

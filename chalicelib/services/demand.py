@@ -14,6 +14,10 @@ from chalicelib.services.catalogue import CatalogueService
 from chalicelib.store.ideas import IdeaStore
 
 
+class PublishFailed(RuntimeError):
+    """Some products' reports could not be published (the others were)."""
+
+
 @traced
 class DemandService:
     def __init__(
@@ -47,15 +51,24 @@ class DemandService:
         return report
 
     def publish_all(self) -> int:
-        """Publish every product's report, saying how far it got; how many were published."""
-        published = 0
+        """Publish every product's report, each on its own: a product that fails is reported and the others are
+        published; then PublishFailed names those that failed. How many were published."""
+        published, failed = 0, []
         for product in self.catalogue.products.all():
-            report = self.publish(product.product_id)
+            try:
+                report = self.publish(product.product_id)
+            except Exception:
+                failed.append(product.product_id)
+                count("DemandPublishFailed")
+                logger.exception("a demand report could not be published", extra={"product_id": product.product_id})
+                continue
             published += 1
             logger.info(
                 "demand report published",
                 extra={"product_id": product.product_id, "ideas": len(report.items), "published": published},
             )
+        if failed:
+            raise PublishFailed(f"{len(failed)} of {len(failed) + published} reports failed: {', '.join(failed)}")
         return published
 
     def latest(self, product_id: str) -> DemandReport:

@@ -31,8 +31,12 @@ class _Handler(BaseHTTPRequestHandler):
         if self.path == "/drain":
             self._answer(200, {"delivered": pump.drain()})
         elif name in pump.schedules:
-            pump.fire(name)
-            self._answer(200, {"fired": name})
+            try:
+                result = pump.fire(name)
+            except Exception as error:  # noqa: BLE001 - the function failed: say so, as Lambda's console would
+                self._answer(500, {"Code": type(error).__name__, "Message": str(error)})
+            else:
+                self._answer(200, {"fired": name, "result": result})
         else:
             actions = ", ".join(["POST /drain", *(f"POST /schedule/{s}" for s in pump.schedules)])
             self._answer(404, {"Code": "NotFoundError", "Message": f"the actions here are: {actions}"})

@@ -155,11 +155,11 @@ class EventPump:
             except Exception:  # keep pumping, as Lambda keeps polling and firing
                 log.exception("the event pump failed")
 
-    def fire(self, name: str) -> None:
-        """Run a schedule now, as EventBridge would at its next tick."""
+    def fire(self, name: str) -> Any:
+        """Run a schedule now, as EventBridge would at its next tick; what the function answered."""
         schedule = self.schedules[name]
         schedule.due = time.monotonic() + schedule.every_seconds
-        schedule.handler(scheduled_event(name), LambdaContext(name, memory_size=512, max_runtime_ms=900_000))
+        return schedule.handler(scheduled_event(name), LambdaContext(name, memory_size=512, max_runtime_ms=900_000))
 
     @functools.cached_property
     def shards(self) -> list[str]:

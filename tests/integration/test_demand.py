@@ -2,6 +2,7 @@
 
 import csv
 import io
+from datetime import UTC, datetime
 
 import pytest
 
@@ -109,3 +110,62 @@ def test_the_schedule_publishes_every_products_report(api, ideas):
         3,
     ]
     assert api.get("/products/lamp/demand", headers=PRODUCT_TEAM).json_body["items"] == []
+
+
+def test_one_products_failure_does_not_stop_the_others_and_is_reported(api, ideas, monkeypatch, capsys):
+    from chalicelib import wiring
+    from chalicelib.publish.reports import ReportStore
+    from chalicelib.services.demand import PublishFailed
+
+    for product_id in ("lamp", "zebra-chair"):
+        api.post("/products", {"product_id": product_id, "name": product_id}, headers=PRODUCT_TEAM)
+    save = ReportStore.save
+
+    def fails_for_the_lamp(self, report):
+        if report.product_id == "lamp":
+            raise ConnectionError("S3 went away")
+        return save(self, report)
+
+    monkeypatch.setattr(ReportStore, "save", fails_for_the_lamp)
+    with pytest.raises(PublishFailed, match="1 of 3 reports failed: lamp"):
+        wiring.services().demand.publish_all()
+    assert api.get("/products/roadster/demand", headers=PRODUCT_TEAM).status_code == 200
+    assert api.get("/products/zebra-chair/demand", headers=PRODUCT_TEAM).status_code == 200  # after the failure
+    assert api.get("/products/lamp/demand", headers=PRODUCT_TEAM).status_code == 404
+    assert '"DemandPublishFailed":[1.0]' in capsys.readouterr().out
+
+
+def test_the_latest_report_never_goes_back_to_an_older_one(api, ideas, monkeypatch):
+    """Two publications at once: one made at 10:01 reads latest.json, one made at 10:02 replaces it, then the
+    first would write. It must not, nor may a report of 10:00 saved after both."""
+    from chalicelib import wiring
+    from chalicelib.publish.reports import ReportStore
+
+    demand = wiring.services().demand
+    at = {minute: datetime(2026, 11, 26, 10, minute, tzinfo=UTC) for minute in (0, 1, 2)}
+    monkeypatch.setattr(demand, "clock", lambda: at[0])
+    ten_o_clock = demand.publish("roadster")
+    head, rival = ReportStore._head, []
+
+    def published_meanwhile(self, key):
+        found = head(self, key)
+        if not rival:
+            rival.append(at[2])
+            monkeypatch.setattr(demand, "clock", lambda: at[2])
+            demand.publish("roadster")
+        return found
+
+    monkeypatch.setattr(ReportStore, "_head", published_meanwhile)
+    demand.reports.save(ten_o_clock.model_copy(update={"generated_at": at[1]}))
+    monkeypatch.setattr(ReportStore, "_head", head)
+    assert (
+        api.get("/products/roadster/demand", headers=PRODUCT_TEAM)
+        .json_body["generated_at"]
+        .startswith("2026-11-26T10:02")
+    )
+    demand.reports.save(ten_o_clock)
+    assert (
+        api.get("/products/roadster/demand", headers=PRODUCT_TEAM)
+        .json_body["generated_at"]
+        .startswith("2026-11-26T10:02")
+    )
