@@ -76,4 +76,5 @@ def read(record: Mapping[str, Any]) -> Change:
         return Change(sequence_number, kind, {})
     except Exception as error:
         reason = f"{type(error).__name__}: {str(error)[:500]}"
-        return Change(sequence_number, ItemKind.OTHER, {}, unreadable=Unreadable(json.dumps(record), reason))
+        kept = json.dumps(record, default=str)  # whatever it holds: it is kept to be read
+        return Change(sequence_number, ItemKind.OTHER, {}, unreadable=Unreadable(kept, reason))
