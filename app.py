@@ -125,6 +125,7 @@ def get_idea(idea_id: str, caller: Caller | None) -> IdeaView:
     body=VoteBody,
     responses={200: VoteView},
     refusals=(errors.IdeaClosed, errors.VoteBudgetExhausted, errors.BallotBusy),
+    counts_own_writes=True,  # on the ballot it writes: a vote's limit costs no write of its own
 )
 def cast_vote(idea_id: str, body: VoteBody, caller: Caller) -> VoteView:
     return services().voting.cast(caller.customer_id, idea_id, body.value)
@@ -137,6 +138,7 @@ def cast_vote(idea_id: str, body: VoteBody, caller: Caller) -> VoteView:
     summary="Withdraw your vote, if any",
     responses={204: None},
     refusals=(errors.IdeaClosed,),
+    counts_own_writes=True,
 )
 def retract_vote(idea_id: str, caller: Caller) -> Reply:
     services().voting.retract(caller.customer_id, idea_id)

@@ -148,6 +148,7 @@ class Route(NamedTuple):
     refusals: tuple[type[DomainError], ...] = ()
     csv: bool = False  # answers text/csv too, when asked
     idempotent: bool = False  # a retry with the same Idempotency-Key header gets the first answer
+    counts_own_writes: bool = False  # the service counts the caller's writes itself, in the write it makes
 
 
 def error_response(error: DomainError) -> Response:
@@ -303,10 +304,22 @@ class Api:
         refusals: tuple[type[DomainError], ...] = (),
         csv: bool = False,
         idempotent: bool = False,
+        counts_own_writes: bool = False,
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         def register(view: Callable[..., Any]) -> Callable[..., Any]:
             route = Route(
-                method, path, access, view.__name__, summary, body, query, responses, refusals, csv, idempotent
+                method,
+                path,
+                access,
+                view.__name__,
+                summary,
+                body,
+                query,
+                responses,
+                refusals,
+                csv,
+                idempotent,
+                counts_own_writes,
             )
             self.routes.append(route)
             wants_caller = "caller" in inspect.signature(view).parameters
@@ -317,7 +330,7 @@ class Api:
                 assert request is not None, "Chalice sets the request before calling a view"
                 try:
                     caller = identify(request, access, self.tokens())
-                    if caller is not None and method != "GET":
+                    if caller is not None and method not in ("GET", "HEAD") and not counts_own_writes:
                         self.admit_write(caller)
                     arguments: dict[str, Any] = dict(path_parameters)
                     if wants_caller:

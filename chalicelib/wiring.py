@@ -73,7 +73,7 @@ def services() -> Services:
     catalogue = CatalogueService(ProductStore(table), utc_now)
     ideas = IdeaStore(table)
     outbox = Outbox(table)
-    ballots = BallotStore(table)
+    ballots = BallotStore(table, config.write_limit_per_minute, utc_now)
     tallies = TallyStore(table, outbox)
     voting = VotingService(catalogue, ideas, ballots)
     history = StreamHistory(table.client, LazyClient(session, "dynamodbstreams"), config.table_name)

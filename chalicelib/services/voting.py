@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from chalicelib.domain.ideas import Idea, VoteValue
 from chalicelib.domain.voting import Ballot, Budget, MyVote, MyVotes, MyVotesQuery, VoteView
-from chalicelib.errors import BallotBusy, IdeaClosed, NotFound, VoteBudgetExhausted
+from chalicelib.errors import BallotBusy, IdeaClosed, NotFound, RateLimited, VoteBudgetExhausted
 from chalicelib.observability import count, traced
 from chalicelib.services.catalogue import CatalogueService
 from chalicelib.store.ballots import BallotFull, BallotStore, IdeaNoLongerOpen
@@ -63,8 +63,8 @@ class VotingService:
         if not idea.status.closed:
             try:
                 self.record(customer_id, idea, 1)
-            except (VoteBudgetExhausted, IdeaClosed, BallotBusy):
-                pass
+            except (VoteBudgetExhausted, IdeaClosed, BallotBusy, RateLimited):
+                pass  # the idea stands without its author's vote
             else:
                 return 1
         return self.vote_of(customer_id, idea)

@@ -13,11 +13,14 @@ that made it.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from chalicelib.domain.ideas import IdeaStatus, VoteValue
 from chalicelib.domain.voting import Ballot
+from chalicelib.errors import RateLimited
 from chalicelib.observability import traced
+from chalicelib.services import Clock
 from chalicelib.store import keys, paging
 from chalicelib.store.schema import BALLOTS, PARTITION_KEY, TABLE
 from chalicelib.store.table import (
@@ -34,6 +37,8 @@ from chalicelib.store.table import (
 VOTE = "vote:"
 RELEASED = "released:"
 VERSION = "version"
+WINDOW = "window"  # the minute whose writes `writes` counts
+WRITES = "writes"
 
 _CLOSED = {f":{status.value}": status.value for status in IdeaStatus if status.closed}
 
@@ -76,10 +81,53 @@ def _still_open(idea_id: str) -> Check:
     )
 
 
+class Clauses(NamedTuple):
+    """A ballot write, as the clauses of its update and its condition."""
+
+    sets: tuple[str, ...] = ()
+    adds: tuple[str, ...] = ()
+    removes: tuple[str, ...] = ()
+    condition: str = ""
+    names: Mapping[str, str] = MappingProxyType({})
+    values: Mapping[str, Any] = MappingProxyType({})
+
+    def counting(self, minute: int, limit: int, *, fresh: bool) -> Clauses:
+        """The write, counting itself in the ballot's write window: the minute the ballot counts already, or a
+        new one."""
+        names = {**self.names, "#window": WINDOW, "#writes": WRITES}
+        values = {**self.values, ":minute": minute, ":one": 1}
+        if fresh:
+            return self._replace(
+                sets=(*self.sets, "#window = :minute", "#writes = :one"),
+                condition=f"({self.condition}) AND (attribute_not_exists(#window) OR #window <> :minute)",
+                names=names,
+                values=values,
+            )
+        return self._replace(
+            adds=(*self.adds, "#writes :one"),
+            condition=f"({self.condition}) AND #window = :minute AND #writes < :limit",
+            names=names,
+            values={**values, ":limit": limit},
+        )
+
+    def update(self, key: Mapping[str, str]) -> Update:
+        text = " ".join(
+            f"{verb} {', '.join(clauses)}"
+            for verb, clauses in (("SET", self.sets), ("ADD", (*self.adds, "#version :one")), ("REMOVE", self.removes))
+            if clauses
+        )
+        names, values = {**self.names, "#version": VERSION}, {**self.values, ":one": 1}
+        return Update(key, Expression(text, names, values), Expression(self.condition))
+
+
 @traced
 class BallotStore:
-    def __init__(self, table: Table) -> None:
+    def __init__(self, table: Table, writes_per_minute: int, clock: Clock) -> None:
+        """`writes_per_minute`: how many votes, changes and withdrawals a customer may make on one product's
+        ballot in a minute; counted on the ballot, in the vote's own write."""
         self.table = table
+        self.writes_per_minute = writes_per_minute
+        self.clock = clock
 
     def get(self, customer_id: str, product_id: str) -> Ballot | None:
         item = self.table.get(keys.ballot(customer_id, product_id))
@@ -89,28 +137,24 @@ class BallotStore:
         """Record a new vote in one write, the ballot's first included; a change of vote in a second one, each
         provided the idea is still open. Whether the ballot changed: the same vote again changes nothing.
 
-        Raises BallotFull, with the ballot as it is, when a new vote does not fit the budget, and
-        IdeaNoLongerOpen when the idea closed since it was read.
+        Raises BallotFull, with the ballot as it is, when a new vote does not fit the budget, IdeaNoLongerOpen
+        when the idea closed since it was read, and RateLimited past the customer's writes a minute.
         """
         key = keys.ballot(customer_id, product_id)
-        names = {"#vote": VOTE + idea_id, "#version": VERSION, "#product": BALLOTS.partition_key}
-        new_vote = Update(
-            key,
-            Expression(
-                "SET #vote = :value, product_id = :product, budget = :budget,"
-                " #product = if_not_exists(#product, :ballots) ADD used :one, #version :one",
-                names,
-                {
-                    ":value": value,
-                    ":product": product_id,
-                    ":budget": budget,
-                    ":ballots": keys.product_ballots(product_id),
-                    ":one": 1,
-                },
-            ),
-            condition=Expression("attribute_not_exists(#vote) AND (attribute_not_exists(used) OR used < :budget)"),
+        vote = {"#vote": VOTE + idea_id}
+        new_vote = Clauses(
+            sets=("#vote = :value", "product_id = :product", "budget = :budget", "#in = if_not_exists(#in, :ballots)"),
+            adds=("used :one",),
+            condition="attribute_not_exists(#vote) AND (attribute_not_exists(used) OR used < :budget)",
+            names={**vote, "#in": BALLOTS.partition_key},
+            values={
+                ":value": value,
+                ":product": product_id,
+                ":budget": budget,
+                ":ballots": keys.product_ballots(product_id),
+            },
         )
-        refused = self._on_open_idea(new_vote, idea_id)
+        refused = self._write(key, new_vote, idea_id)
         if refused is None:
             return True
         ballot = _ballot(refused) if refused else None
@@ -118,30 +162,24 @@ class BallotStore:
             raise BallotFull(ballot or Ballot(product_id=product_id, budget=budget))
         if ballot.votes[idea_id] == value:
             return False
-        change = Update(
-            key,
-            Expression(
-                "SET #vote = :value ADD #version :one",
-                {"#vote": VOTE + idea_id, "#version": VERSION},
-                {":value": value, ":one": 1},
-            ),
-            condition=Expression("attribute_exists(#vote)"),
+        change = Clauses(
+            sets=("#vote = :value",), condition="attribute_exists(#vote)", names=vote, values={":value": value}
         )
         # Refused: retracted meanwhile, and the retraction was the later word.
-        return self._on_open_idea(change, idea_id) is None
+        return self._write(key, change, idea_id) is None
 
     def retract(self, customer_id: str, product_id: str, idea_id: str) -> None:
-        """Withdraw the vote, if there is one, provided the idea is still open (IdeaNoLongerOpen otherwise)."""
-        withdrawal = Update(
-            keys.ballot(customer_id, product_id),
-            Expression(
-                "REMOVE #vote ADD used :less, #version :one",
-                {"#vote": VOTE + idea_id, "#version": VERSION},
-                {":less": -1, ":one": 1},
-            ),
-            condition=Expression("attribute_exists(#vote)"),
+        """Withdraw the vote, if there is one, provided the idea is still open (IdeaNoLongerOpen otherwise).
+
+        Raises RateLimited past the customer's writes a minute."""
+        withdrawal = Clauses(
+            adds=("used :less",),
+            removes=("#vote",),
+            condition="attribute_exists(#vote)",
+            names={"#vote": VOTE + idea_id},
+            values={":less": -1},
         )
-        self._on_open_idea(withdrawal, idea_id)  # refused: there was no vote to withdraw
+        self._write(keys.ballot(customer_id, product_id), withdrawal, idea_id)  # refused: there was no vote
 
     def release(self, customer_id: str, product_id: str, votes: Mapping[str, VoteValue]) -> bool:
         """Move votes on closed ideas out of the budget, unchanged, so that no tally moves.
@@ -188,18 +226,38 @@ class BallotStore:
         )
         return [_ballot(i) for i in items], next_cursor
 
-    def _on_open_idea(self, write: Update, idea_id: str) -> Item | None:
-        """`write` to a ballot, in one transaction with a check that the idea is open. None once written;
-        otherwise the ballot as it was when the write's own condition failed ({} when there was none).
+    def _write(self, key: Mapping[str, str], write: Clauses, idea_id: str) -> Item | None:
+        """`write` to the ballot, counted in its write window, in one transaction with a check that the idea is
+        open. None once written; otherwise the ballot as it was when the write's own condition failed ({} when
+        there was none).
 
-        Raises IdeaNoLongerOpen when the idea has closed.
+        Raises IdeaNoLongerOpen when the idea has closed, and RateLimited past the writes a minute.
         """
-        try:
-            self.table.transact([write, _still_open(idea_id)])
-        except TransactionCancelled as cancelled:
-            if cancelled.failed(1):
-                raise IdeaNoLongerOpen(idea_id) from None
-            if not cancelled.failed(0):
-                raise
-            return cancelled.items[0] or {}
-        return None
+        now = self.clock().timestamp()
+        minute = int(now) // 60
+        fresh = False  # most writes fall in a minute the ballot counts already: that guess costs one call
+        for _attempt in range(3):
+            try:
+                self.table.transact(
+                    [write.counting(minute, self.writes_per_minute, fresh=fresh).update(key), _still_open(idea_id)]
+                )
+            except TransactionCancelled as cancelled:
+                if cancelled.failed(1):
+                    raise IdeaNoLongerOpen(idea_id) from None
+                if not cancelled.failed(0):
+                    raise
+                ballot = cancelled.items[0] or {}
+                counting = ballot.get(WINDOW) == minute
+                if counting and int(ballot.get(WRITES, 0)) >= self.writes_per_minute:
+                    wait = (minute + 1) * 60 - int(now)
+                    raise RateLimited(
+                        f"more than {self.writes_per_minute} votes a minute on this product: try again in {wait}"
+                        " seconds",
+                        retry_after_seconds=wait,
+                    ) from None
+                if counting == fresh:  # guessed the window wrong: guess again
+                    fresh = not counting
+                    continue
+                return ballot
+            return None
+        raise RuntimeError("the ballot's write window kept changing")

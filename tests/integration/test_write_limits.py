@@ -1,4 +1,6 @@
-"""Per-customer write limits: one customer's flood meets 429, everyone else is served."""
+"""Per-customer write limits: one customer's flood meets 429, everyone else is served. Votes, changes and
+withdrawals count on the product's ballot, in the vote's own write; every other write counts on a counter of its
+own."""
 
 from datetime import UTC, datetime
 
@@ -10,15 +12,23 @@ from tests.tokens import CUSTOMER, OTHER_CUSTOMER, PRODUCT_TEAM
 NOON = datetime(2026, 11, 22, 12, 0, 15, tzinfo=UTC)
 
 
+def at(moment: datetime) -> None:
+    """The flood falls in one minute, however slow the machine."""
+    services = wiring.services()
+    services.write_limiter.clock = lambda: moment
+    services.voting.ballots.clock = lambda: moment
+
+
 @pytest.fixture
 def idea(api) -> str:
-    api.post("/products", {"product_id": "roadster", "name": "R"}, headers=PRODUCT_TEAM)
-    wiring.services().write_limiter.clock = lambda: NOON  # the flood falls in one minute, however slow the machine
+    for product_id in ("roadster", "lamp"):
+        api.post("/products", {"product_id": product_id, "name": "P"}, headers=PRODUCT_TEAM)
+    at(NOON)
     body = {"kind": "suggestion", "title": "Cup holders", "description": "d"}
     return api.post("/products/roadster/ideas", body, headers=OTHER_CUSTOMER).json_body["idea_id"]
 
 
-def test_a_flood_of_120_writes_meets_429_while_another_customer_is_served(api, idea):
+def test_a_flood_of_120_votes_meets_429_while_another_customer_is_served(api, idea):
     answers = [api.put(f"/ideas/{idea}/vote", {"value": 1 if n % 2 else -1}, headers=CUSTOMER) for n in range(120)]
     statuses = [a.status_code for a in answers]
     assert statuses == [200] * 30 + [429] * 90
@@ -30,21 +40,34 @@ def test_a_flood_of_120_writes_meets_429_while_another_customer_is_served(api, i
     assert api.get(f"/ideas/{idea}").status_code == 200  # reads are never limited
 
 
-def test_the_next_minute_brings_a_fresh_allowance(api, idea):
-    for _ in range(30):
-        api.put(f"/ideas/{idea}/vote", {"value": 1}, headers=CUSTOMER)
+def test_withdrawals_count_too_and_the_next_minute_brings_a_fresh_allowance(api, idea):
+    for n in range(30):
+        if n % 2:
+            api.delete(f"/ideas/{idea}/vote", headers=CUSTOMER)
+        else:
+            api.put(f"/ideas/{idea}/vote", {"value": 1}, headers=CUSTOMER)
     assert api.put(f"/ideas/{idea}/vote", {"value": 1}, headers=CUSTOMER).status_code == 429
-    wiring.services().write_limiter.clock = lambda: NOON.replace(minute=1)
+    assert api.delete(f"/ideas/{idea}/vote", headers=CUSTOMER).status_code == 429
+    at(NOON.replace(minute=1))
     assert api.put(f"/ideas/{idea}/vote", {"value": 1}, headers=CUSTOMER).status_code == 200
 
 
-def test_counters_expire_by_ttl(api, aws, idea, local_environment):
-    api.put(f"/ideas/{idea}/vote", {"value": 1}, headers=CUSTOMER)
-    table = aws.client("dynamodb")
+def test_votes_count_per_product(api, idea):
+    for _ in range(30):
+        api.put(f"/ideas/{idea}/vote", {"value": 1}, headers=CUSTOMER)
+    body = {"kind": "suggestion", "title": "Dimmer", "description": "d"}
+    lamp = api.post("/products/lamp/ideas", body, headers=OTHER_CUSTOMER).json_body["idea_id"]
+    assert api.put(f"/ideas/{lamp}/vote", {"value": 1}, headers=CUSTOMER).status_code == 200
+
+
+def test_other_writes_meet_their_own_limit_with_counters_that_expire(api, aws, idea, local_environment):
+    body = {"kind": "suggestion", "title": "Spare key", "description": "d"}
+    statuses = [api.post("/products/lamp/ideas", body, headers=CUSTOMER).status_code for _ in range(31)]
+    assert statuses == [201] * 30 + [429]
     window = int(NOON.timestamp()) // 60
-    item = table.get_item(
+    item = aws.client("dynamodb").get_item(
         TableName=local_environment["COCREATE_TABLE"],
         Key={"PK": {"S": "LIMIT#customer-ada"}, "SK": {"S": f"WINDOW#{window}"}},
     )["Item"]
-    assert int(item["hits"]["N"]) == 1
+    assert int(item["hits"]["N"]) == 30
     assert int(item["expires_at"]["N"]) == (window + 2) * 60
