@@ -5,8 +5,9 @@ item before and after through a second, unwatched client, and charges:
 
 - the table write: ceil(max(size before, size after) / 1 KB) write units, twice that inside a transaction,
   also when a condition fails (a failed conditional write still costs its units);
-- each global secondary index (all attributes projected): nothing if the item is in neither image; one write
-  when it enters, leaves, or changes without moving; two (delete and put) when its index key changes.
+- each global secondary index: nothing if the item is in neither image; one write when it enters or leaves; two
+  (delete and put) when its index key changes; when it changes without moving, one write if the index projects
+  all attributes, none if it projects only keys.
 
 Reads cost ceil(size / 4 KB) read units per item, half that when eventually consistent; a Query rounds the
 total of the items it read up to the next 4 KB.
@@ -52,6 +53,9 @@ def item_size(item: dict[str, Any] | None) -> int:
     return sum(len(name.encode()) + attribute_size(value) for name, value in (item or {}).items())
 
 
+WRITES = ("PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWriteItem")
+
+
 def write_units(size: int) -> int:
     return max(1, math.ceil(size / KB))
 
@@ -73,6 +77,11 @@ class Usage:
     def all_write_units(self) -> float:
         return self.write_units + self.index_write_units
 
+    @property
+    def write_calls(self) -> int:
+        """Write requests to DynamoDB (a transaction is one)."""
+        return sum(n for call, n in self.calls.items() if call in WRITES)
+
     def __add__(self, other: Usage) -> Usage:
         return Usage(
             self.calls + other.calls,
@@ -84,8 +93,8 @@ class Usage:
 
 
 class CapacityMeter:
-    def __init__(self, client: Any, peek_client: Any, indexes: dict[str, tuple[str, str]]) -> None:
-        """`indexes`: each GSI's name and its (partition, sort) key attributes."""
+    def __init__(self, client: Any, peek_client: Any, indexes: dict[str, tuple[str, str, bool]]) -> None:
+        """`indexes`: each GSI's name, its (partition, sort) key attributes and whether it projects only keys."""
         self.client = client
         self.peek = peek_client
         self.indexes = indexes
@@ -170,18 +179,20 @@ class CapacityMeter:
             return None if item is None or any(k not in item for k in keys) else tuple(item[k] for k in keys)
 
         units = 0
-        for keys in self.indexes.values():
-            before, after = entry(old, keys), entry(new, keys)
+        for partition, sort, keys_only in self.indexes.values():
+            before, after = entry(old, (partition, sort)), entry(new, (partition, sort))
+            # What the index holds of each image: the item, or (keys only) less than a write unit.
+            was, now = (1, 1) if keys_only else (write_units(item_size(old)), write_units(item_size(new)))
             if before is None and after is None:
                 continue
             if before is None:
-                units += write_units(item_size(new))
+                units += now
             elif after is None:
-                units += write_units(item_size(old))
+                units += was
             elif before != after:
-                units += write_units(item_size(old)) + write_units(item_size(new))
-            else:
-                units += write_units(max(item_size(old), item_size(new)))
+                units += was + now
+            elif not keys_only:
+                units += max(was, now)
         return units
 
     # -- reads ----------------------------------------------------------------------------------------------------

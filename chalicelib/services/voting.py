@@ -7,7 +7,7 @@ from chalicelib.domain.voting import Ballot, Budget, MyVote, MyVotes, MyVotesQue
 from chalicelib.errors import BallotBusy, IdeaClosed, NotFound, RateLimited, VoteBudgetExhausted
 from chalicelib.observability import count, traced
 from chalicelib.services.catalogue import CatalogueService
-from chalicelib.store.ballots import BallotFull, BallotStore, IdeaNoLongerOpen
+from chalicelib.store.ballots import BallotChanging, BallotFull, BallotStore, IdeaNoLongerOpen
 from chalicelib.store.ideas import IdeaStore
 
 # Tries at a vote while the customer's own other requests change their ballot: each try that fails made room.
@@ -36,6 +36,8 @@ class VotingService:
             self.ballots.retract(customer_id, idea.product_id, idea_id)
         except IdeaNoLongerOpen:
             raise self._closed(idea_id, "closed") from None
+        except BallotChanging:
+            raise BallotBusy("your votes on this product kept changing while this one was withdrawn") from None
 
     def record(self, customer_id: str, idea: Idea, value: VoteValue) -> None:
         """Write the vote to the customer's ballot for the idea's product, provided the idea is still open.
@@ -49,6 +51,8 @@ class VotingService:
                 changed = self.ballots.cast(customer_id, idea.product_id, idea.idea_id, value, idea.vote_budget)
             except IdeaNoLongerOpen:
                 raise self._closed(idea.idea_id, "closed") from None
+            except BallotChanging:
+                break
             except BallotFull as full:
                 if not self._release_closed(customer_id, full.ballot):
                     raise self._exhausted(idea) from None

@@ -40,6 +40,7 @@ VERSION = "version"
 WINDOW = "window"  # the minute whose writes `writes` counts
 WRITES = "writes"
 
+_ATTEMPTS = 8
 _CLOSED = {f":{status.value}": status.value for status in IdeaStatus if status.closed}
 
 
@@ -49,6 +50,10 @@ class BallotFull(Exception):
     def __init__(self, ballot: Ballot) -> None:
         super().__init__("ballot full")
         self.ballot = ballot
+
+
+class BallotChanging(Exception):
+    """The ballot kept changing between its reading and the write: other requests of the same customer."""
 
 
 class IdeaNoLongerOpen(Exception):
@@ -134,52 +139,70 @@ class BallotStore:
         return _ballot(item) if item else None
 
     def cast(self, customer_id: str, product_id: str, idea_id: str, value: VoteValue, budget: int) -> bool:
-        """Record a new vote in one write, the ballot's first included; a change of vote in a second one, each
-        provided the idea is still open. Whether the ballot changed: the same vote again changes nothing.
+        """Record the vote: a new one (the ballot's first included) or a change, in one write, provided the idea
+        is still open. The ballot is read first, so that the write is the right one: the same vote again writes
+        nothing, and a full budget is known without a refused write. Whether the ballot changed.
 
         Raises BallotFull, with the ballot as it is, when a new vote does not fit the budget, IdeaNoLongerOpen
         when the idea closed since it was read, and RateLimited past the customer's writes a minute.
         """
         key = keys.ballot(customer_id, product_id)
         vote = {"#vote": VOTE + idea_id}
-        new_vote = Clauses(
-            sets=("#vote = :value", "product_id = :product", "budget = :budget", "#in = if_not_exists(#in, :ballots)"),
-            adds=("used :one",),
-            condition="attribute_not_exists(#vote) AND (attribute_not_exists(used) OR used < :budget)",
-            names={**vote, "#in": BALLOTS.partition_key},
-            values={
-                ":value": value,
-                ":product": product_id,
-                ":budget": budget,
-                ":ballots": keys.product_ballots(product_id),
-            },
-        )
-        refused = self._write(key, new_vote, idea_id)
-        if refused is None:
-            return True
-        ballot = _ballot(refused) if refused else None
-        if ballot is None or ballot.votes.get(idea_id) is None:
-            raise BallotFull(ballot or Ballot(product_id=product_id, budget=budget))
-        if ballot.votes[idea_id] == value:
-            return False
-        change = Clauses(
-            sets=("#vote = :value",), condition="attribute_exists(#vote)", names=vote, values={":value": value}
-        )
-        # Refused: retracted meanwhile, and the retraction was the later word.
-        return self._write(key, change, idea_id) is None
+        item = self.table.get(key)
+        for _attempt in range(_ATTEMPTS):
+            ballot = _ballot(item) if item else Ballot(product_id=product_id, budget=budget)
+            current = ballot.votes.get(idea_id)
+            if current == value:
+                return False
+            if current is not None:
+                write = Clauses(sets=("#vote = :value",), condition="#vote = :was", names=vote)
+                write = write._replace(values={":value": value, ":was": current})
+            elif len(ballot.votes) >= budget:
+                raise BallotFull(ballot)
+            else:
+                write = Clauses(
+                    sets=(
+                        "#vote = :value",
+                        "product_id = :product",
+                        "budget = :budget",
+                        "#in = if_not_exists(#in, :ballots)",
+                    ),
+                    adds=("used :one",),
+                    condition="attribute_not_exists(#vote) AND (attribute_not_exists(used) OR used < :budget)",
+                    names={**vote, "#in": BALLOTS.partition_key},
+                    values={
+                        ":value": value,
+                        ":product": product_id,
+                        ":budget": budget,
+                        ":ballots": keys.product_ballots(product_id),
+                    },
+                )
+            item = self._write(key, item, write, idea_id)
+            if item is None:
+                return True
+        raise BallotChanging(f"the ballot kept changing under {_ATTEMPTS} attempts")
 
     def retract(self, customer_id: str, product_id: str, idea_id: str) -> None:
         """Withdraw the vote, if there is one, provided the idea is still open (IdeaNoLongerOpen otherwise).
 
         Raises RateLimited past the customer's writes a minute."""
-        withdrawal = Clauses(
-            adds=("used :less",),
-            removes=("#vote",),
-            condition="attribute_exists(#vote)",
-            names={"#vote": VOTE + idea_id},
-            values={":less": -1},
-        )
-        self._write(keys.ballot(customer_id, product_id), withdrawal, idea_id)  # refused: there was no vote
+        key = keys.ballot(customer_id, product_id)
+        item = self.table.get(key)
+        for _attempt in range(_ATTEMPTS):
+            current = (item or {}).get(VOTE + idea_id)
+            if current is None:
+                return  # there is no vote to withdraw
+            withdrawal = Clauses(
+                adds=("used :less",),
+                removes=("#vote",),
+                condition="#vote = :was",
+                names={"#vote": VOTE + idea_id},
+                values={":less": -1, ":was": current},
+            )
+            item = self._write(key, item, withdrawal, idea_id)
+            if item is None:
+                return
+        raise BallotChanging(f"the ballot kept changing under {_ATTEMPTS} attempts")
 
     def release(self, customer_id: str, product_id: str, votes: Mapping[str, VoteValue]) -> bool:
         """Move votes on closed ideas out of the budget, unchanged, so that no tally moves.
@@ -226,38 +249,28 @@ class BallotStore:
         )
         return [_ballot(i) for i in items], next_cursor
 
-    def _write(self, key: Mapping[str, str], write: Clauses, idea_id: str) -> Item | None:
-        """`write` to the ballot, counted in its write window, in one transaction with a check that the idea is
-        open. None once written; otherwise the ballot as it was when the write's own condition failed ({} when
-        there was none).
+    def _write(self, key: Mapping[str, str], read: Item | None, write: Clauses, idea_id: str) -> Item | None:
+        """`write` to the ballot `read`, counted in its write window, in one transaction with a check that the idea
+        is open. None once written; otherwise the ballot as it is now, whose change refused the write.
 
         Raises IdeaNoLongerOpen when the idea has closed, and RateLimited past the writes a minute.
         """
         now = self.clock().timestamp()
         minute = int(now) // 60
-        fresh = False  # most writes fall in a minute the ballot counts already: that guess costs one call
-        for _attempt in range(3):
-            try:
-                self.table.transact(
-                    [write.counting(minute, self.writes_per_minute, fresh=fresh).update(key), _still_open(idea_id)]
-                )
-            except TransactionCancelled as cancelled:
-                if cancelled.failed(1):
-                    raise IdeaNoLongerOpen(idea_id) from None
-                if not cancelled.failed(0):
-                    raise
-                ballot = cancelled.items[0] or {}
-                counting = ballot.get(WINDOW) == minute
-                if counting and int(ballot.get(WRITES, 0)) >= self.writes_per_minute:
-                    wait = (minute + 1) * 60 - int(now)
-                    raise RateLimited(
-                        f"more than {self.writes_per_minute} votes a minute on this product: try again in {wait}"
-                        " seconds",
-                        retry_after_seconds=wait,
-                    ) from None
-                if counting == fresh:  # guessed the window wrong: guess again
-                    fresh = not counting
-                    continue
-                return ballot
-            return None
-        raise RuntimeError("the ballot's write window kept changing")
+        counting = (read or {}).get(WINDOW) == minute
+        if counting and int((read or {}).get(WRITES, 0)) >= self.writes_per_minute:
+            wait = (minute + 1) * 60 - int(now)
+            raise RateLimited(
+                f"more than {self.writes_per_minute} votes a minute on this product: try again in {wait} seconds",
+                retry_after_seconds=wait,
+            )
+        try:
+            written = write.counting(minute, self.writes_per_minute, fresh=not counting)
+            self.table.transact([written.update(key), _still_open(idea_id)])
+        except TransactionCancelled as cancelled:
+            if cancelled.failed(1):
+                raise IdeaNoLongerOpen(idea_id) from None
+            if not cancelled.failed(0):
+                raise
+            return cancelled.items[0] or {}
+        return None
