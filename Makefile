@@ -8,7 +8,7 @@ STAGE ?= prod
 STACK ?= cocreate-$(STAGE)
 REGION ?= us-east-1
 
-.PHONY: run test lint format bench soak probe recount quarantine package deploy lock clean
+.PHONY: run test lint format bench soak probe thorough recount quarantine package deploy lock clean
 
 # uv installs the lock, hashes checked, in seconds; it is itself pinned in requirements-dev.txt.
 UV_PIN := $(shell grep -m1 '^uv==' requirements-dev.txt | cut -d' ' -f1)
@@ -44,6 +44,9 @@ soak: $(INSTALLED)  ## the local stack under load: writes a second, the event pu
 
 probe: $(INSTALLED)  ## 5,000 votes through unreadable records, duplicated batches and crashes; every count exact
 	COCREATE_PROBE_SCALE=5 $(BIN)/python -m pytest tests/integration/test_probe.py
+
+thorough: $(INSTALLED)  ## the property tests with 600 new examples each (make test runs the same 50 each time)
+	HYPOTHESIS_PROFILE=thorough $(BIN)/python -m pytest tests/integration/test_counting_property.py
 
 recount: $(INSTALLED)  ## recount every idea from the ballots on the local stack (make run); PRODUCT=id for one
 	$(BIN)/python -m infra.ops recount $(if $(PRODUCT),--product $(PRODUCT))

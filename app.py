@@ -251,8 +251,7 @@ def send_waiting_events(event: CloudWatchEvent) -> None:
 @app.on_dynamodb_record(
     stream_arn=TABLE_STREAM_ARN_PLACEHOLDER,
     batch_size=1000,
-    starting_position="TRIM_HORIZON",
-    maximum_batching_window_in_seconds=1,
+    starting_position="TRIM_HORIZON",  # the batching window is the stage's: infra/template.py
 )
 def on_table_change(event: DynamoDBEvent) -> dict[str, Any]:
     """Ballot changes become idea counts, ideas' changes become events; see chalicelib/streams."""

@@ -138,12 +138,26 @@ def operations() -> dict[str, dict[str, Any]]:
     return results
 
 
+# Spread votes: a steady 100 votes a second over 100 ideas, one vote each per second. The stream's event source
+# gathers records for its batching window (at most 1,000 a batch), so a longer window counts more votes per idea
+# in each batch, and each idea's counts are written once per batch.
+SPREAD_VOTES_PER_SECOND = 100
+SPREAD_IDEAS = 100
+
+
+def spread(window_seconds: int, votes: int = 1000) -> dict[str, Any]:
+    """Write units per vote for spread votes counted in batches of one batching window: the vote's own write,
+    and its share of the counting."""
+    return amortised(votes, SPREAD_IDEAS, min(1000, SPREAD_VOTES_PER_SECOND * window_seconds))
+
+
 def amortised(votes: int, ideas: int, batch_size: int) -> dict[str, Any]:
     """`votes` new votes spread evenly over `ideas` ideas, then counted by the stream consumer in batches of
     `batch_size`: write units per vote, ballot writes and aggregation together. (The naive design's votes cost
     the same however they are batched: see `operations`.)"""
     with world() as (session, meter):
         services = wiring.services()
+        services.voting.ballots.clock = lambda: MID_MINUTE
         table_name = services.catalogue.products.table.name
         pump = EventPump(
             session,
@@ -155,7 +169,7 @@ def amortised(votes: int, ideas: int, batch_size: int) -> dict[str, Any]:
             services.catalogue.create(ProductDraft(product_id="p", name="P", vote_budget=50))
             idea_ids = [submit(services, "p", f"author-{n}", f"Idea {n}") for n in range(ideas)]
             warm_up = submit(services, "p", "author-warm-up", "Warm-up")
-            for n in range(votes):
+            for n in range(votes):  # each voter's ballot made, and counting its writes this minute
                 services.voting.cast(f"voter-{n}", warm_up, 1)
             pump.drain()
         for n in range(votes):

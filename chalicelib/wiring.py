@@ -83,7 +83,7 @@ def services() -> Services:
         voting=voting,
         lifecycle=LifecycleService(ideas, utc_now),
         demand=DemandService(catalogue, ideas, reports, events, utc_now),
-        stream_consumer=StreamConsumer(tallies, outbox, events),
+        stream_consumer=StreamConsumer(tallies, outbox, events, history),
         recount=RecountService(
             catalogue=catalogue,
             ideas=ideas,

@@ -93,7 +93,7 @@ def main() -> int:
     env = {**os.environ, "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "us-east-1")}
     chalice = Path(sys.executable).parent / "chalice"  # the CLI beside this interpreter, in .venv
     with tempfile.NamedTemporaryFile("w", suffix=".json") as merge:
-        json.dump(merge_template(), merge)
+        json.dump(merge_template(arguments.stage), merge)
         merge.flush()
         command = [str(chalice), "package", "--stage", arguments.stage, "--merge-template", merge.name, str(out)]
         subprocess.run(command, cwd=ROOT, env=env, check=True)

@@ -16,6 +16,7 @@ from typing import Any
 
 from chalicelib.http import AUTHORIZER, CORS
 from chalicelib.store.keys import BALLOT_PREFIX
+from infra.local.stage import environment as environment_of
 from infra.resources import RESOURCE_VARIABLES, Resource, data_resources
 
 # Chalice's logical id for the stream function's event source (from on_table_change in app.py).
@@ -79,7 +80,15 @@ def stream_failures() -> dict[str, Resource]:
     }
 
 
-def stream_event_source() -> dict[str, Any]:
+def stream_batching_window(stage: str) -> int:
+    """Seconds the stream's event source gathers records before it calls the counting function: a stage setting
+    (COCREATE_STREAM_BATCHING_WINDOW_SECONDS in .chalice/config.json). Longer: more votes per idea in a batch, so
+    fewer writes per vote, and counts that lag the votes by as long."""
+    variables = environment_of(stage)
+    return int(variables.get("COCREATE_STREAM_BATCHING_WINDOW_SECONDS", "1"))
+
+
+def stream_event_source(stage: str) -> dict[str, Any]:
     def starts(key: str, prefix: str) -> dict[str, str]:
         return {"Pattern": json.dumps({"dynamodb": {"Keys": {key: {"S": [{"prefix": prefix}]}}}})}
 
@@ -87,7 +96,7 @@ def stream_event_source() -> dict[str, Any]:
         "Stream": arn("Table", "StreamArn"),  # Chalice cannot point at a stream of the same stack (aws/chalice#1882)
         "StartingPosition": "TRIM_HORIZON",
         "BatchSize": 1000,
-        "MaximumBatchingWindowInSeconds": 1,
+        "MaximumBatchingWindowInSeconds": stream_batching_window(stage),
         "FunctionResponseTypes": ["ReportBatchItemFailures"],
         "BisectBatchOnFunctionError": True,
         # Until it works, as long as the stream keeps the records (24 hours): a record the function cannot read
@@ -336,7 +345,7 @@ def role(function: str, grants: list[dict[str, Any]]) -> Resource:
     }
 
 
-def merge_template() -> dict[str, Any]:
+def merge_template(stage: str = "prod") -> dict[str, Any]:
     resources: dict[str, Any] = {**data_resources(), **user_pool(), **stream_failures(), **operations()}
     resources["Table"]["Properties"]["DeletionProtectionEnabled"] = True
     for function, grants in permissions().items():
@@ -348,7 +357,7 @@ def merge_template() -> dict[str, Any]:
                 "Environment": {"Variables": environment()},
             }
         }
-    resources["OnTableChange"]["Properties"]["Events"] = {STREAM_EVENT: {"Properties": stream_event_source()}}
+    resources["OnTableChange"]["Properties"]["Events"] = {STREAM_EVENT: {"Properties": stream_event_source(stage)}}
     for function in SCHEDULED:
         # A run that fails is not run again by Lambda (the next tick comes soon) but kept, and alarms.
         resources[function]["Properties"]["EventInvokeConfig"] = {

@@ -10,6 +10,7 @@ from typing import Any
 
 import boto3
 import pytest
+from hypothesis import settings
 from moto import mock_aws
 
 from chalicelib import wiring
@@ -17,6 +18,13 @@ from infra.local import faithful_moto, stage
 from infra.local.gateway import test_client
 from infra.local.provision import provision
 from infra.local.pump import EventPump
+
+
+# Property tests run the same examples on every run (`make test`, CI): a failure there is one anyone can repeat.
+# HYPOTHESIS_PROFILE=thorough (make thorough) searches twelve times as many, new ones each time.
+settings.register_profile("default", max_examples=50, derandomize=True, print_blob=True)
+settings.register_profile("thorough", max_examples=600, derandomize=False, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 @pytest.fixture

@@ -1,9 +1,16 @@
 """Idea tallies: applying summed vote changes to ideas exactly once per stream shard.
 
-Each commit is one transaction: the shard's checkpoint moves from where it was read to the last record
-applied, together with the new counts and sort keys of every idea those records touched, the records that could
-not be read (into the quarantine) and the events to send (into the outbox). A redelivered or retried batch finds
-the checkpoint past it; a crash leaves either all of a commit or none of it.
+A shard's checkpoint says how far its records are applied. A commit moves it from where it was read to the last
+record of a run, together with the new counts and sort keys of every idea those records touched, the records
+that could not be read (into the quarantine) and the events to send (into the outbox). A redelivered or retried
+batch finds the checkpoint past it.
+
+A run whose ideas fit one transaction (100 actions) is one transaction: all of it or nothing. A larger one (a
+batch of votes spread over many ideas, each idea written once however many votes it got) is applied in parts:
+the checkpoint first notes the run it is applying, each part of its ideas (in the ideas' order) marks itself
+applied on the checkpoint in the same transaction as its ideas' counts, and the last step moves the checkpoint
+and forgets the run. A crash between parts leaves the note: the next invocation reads the run again from the
+stream and applies the parts not marked yet (`Position.applying`).
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ import random
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import timedelta
+from typing import NamedTuple
 
 from chalicelib.domain.events import DomainEvent
 from chalicelib.domain.ideas import Idea
@@ -24,7 +32,15 @@ from chalicelib.store.ideas import ranking_attributes
 from chalicelib.store.outbox import Outbox, Pending
 from chalicelib.store.quarantine import Unreadable, set_aside
 from chalicelib.store.schema import RANKINGS, TTL_ATTRIBUTE
-from chalicelib.store.table import Action, ConditionFailed, Expression, Put, Table, TransactionCancelled, Update
+from chalicelib.store.table import (
+    Action,
+    ConditionFailed,
+    Expression,
+    Item,
+    Table,
+    TransactionCancelled,
+    Update,
+)
 
 # One transaction holds up to 100 actions: the checkpoint and 99 others (ideas, set-aside records, the outbox).
 MAX_ACTIONS_PER_COMMIT = 99
@@ -33,6 +49,11 @@ CHECKPOINT_LIFETIME = timedelta(days=2)
 _ATTEMPTS = 8
 # Votes move an idea in every order but the newest-first one.
 _MOVING_SORT_KEYS = [index.sort_key for order, index in RANKINGS.items() if order is not IdeaOrder.NEW]
+# The checkpoint's attributes.
+_APPLIED = "sequence_number"
+_APPLYING = "applying_upto"  # the last record of a run applied in parts
+_PARTS = "applying_parts"
+_DONE = "applied_parts"  # a number set
 
 
 class CheckpointMoved(Exception):
@@ -43,21 +64,59 @@ class TalliesBusy(Exception):
     """Other shards kept updating the same ideas; the batch is retried later."""
 
 
+class Applying(NamedTuple):
+    """A run being applied in parts: its last record, how many parts, and which are applied."""
+
+    upto: int
+    parts: int
+    done: frozenset[int]
+
+
+class Position(NamedTuple):
+    """How far a shard is applied, and the run it is in the middle of applying, if any."""
+
+    applied: int | None
+    applying: Applying | None
+
+
+def _position(item: Item | None) -> Position:
+    if not item:
+        return Position(None, None)
+    applied = int(item[_APPLIED]) if _APPLIED in item else None
+    if _APPLYING not in item:
+        return Position(applied, None)
+    done = frozenset(int(n) for n in item.get(_DONE, set()))
+    return Position(applied, Applying(int(item[_APPLYING]), int(item[_PARTS]), done))
+
+
+def parts(changes: Mapping[str, Tally], size: int) -> list[list[str]]:
+    """The ideas of a run, in parts of `size`: the same parts whenever the same run is read."""
+    ideas = sorted(changes)
+    return [ideas[n : n + size] for n in range(0, len(ideas), size)]
+
+
+def _expires() -> int:
+    return int((utc_now() + CHECKPOINT_LIFETIME).timestamp())
+
+
 @traced
 class TallyStore:
-    def __init__(self, table: Table, outbox: Outbox) -> None:
+    def __init__(self, table: Table, outbox: Outbox, max_actions_per_commit: int = MAX_ACTIONS_PER_COMMIT) -> None:
         self.table = table
         self.outbox = outbox
+        self.max_actions = max_actions_per_commit
 
     def checkpoint(self, shard_id: str) -> int | None:
         """The sequence number of the last record applied from the shard, if any."""
-        item = self.table.get(keys.checkpoint(shard_id), consistent=True)
-        return int(item["sequence_number"]) if item else None
+        return self.position(shard_id).applied
+
+    def position(self, shard_id: str) -> Position:
+        return _position(self.table.get(keys.checkpoint(shard_id), consistent=True))
 
     def checkpoints(self, shard_ids: Sequence[str]) -> list[int | None]:
         """How far each shard has been applied, in the order asked."""
         found = {
-            item["PK"]: int(item["sequence_number"])
+            item["PK"]: _position(item).applied
             for item in self.table.batch_get([keys.checkpoint(s) for s in shard_ids], consistent=True)
         }
         return [found.get(keys.checkpoint(s)["PK"]) for s in shard_ids]
@@ -73,50 +132,127 @@ class TallyStore:
         unreadable: Mapping[int, Unreadable] | None = None,
     ) -> Pending | None:
         """Add `changes` to the ideas' tallies, set `unreadable` records aside, put `events` in the outbox and
-        move the checkpoint from `since` to `upto`, all or nothing. The events to send, if any.
+        move the checkpoint from `since` to `upto`, exactly once. The events to send, if any.
 
         Counts are read consistently and written back on condition that nobody changed them meanwhile
         (the consumers of other shards update the same ideas); a conflict is read and tried again.
         """
         if since is not None and upto <= since:
             raise ValueError(f"a checkpoint only moves forward: from {since}, not to {upto}")
+        changes = {idea_id: tally for idea_id, tally in changes.items() if tally}
         others: list[Action] = [set_aside(shard_id, n, record) for n, record in (unreadable or {}).items()]
         pending = None
         if events:
             entry, pending = self.outbox.entry(shard_id, upto, events)
             others.append(entry)
+        if len(changes) + len(others) <= self.max_actions:
+            self._counted(list(changes), changes, [self._move(shard_id, since, upto), *others], shard_id, since)
+            return pending
+        # Too many ideas for one transaction: note the run on the checkpoint, then apply it in parts.
+        begin = Update(
+            keys.checkpoint(shard_id),
+            Expression(
+                f"SET #applying = :upto, #parts = :parts, {TTL_ATTRIBUTE} = :expires",
+                {"#applying": _APPLYING, "#parts": _PARTS},
+                {":upto": upto, ":parts": len(parts(changes, self.max_actions)), ":expires": _expires()},
+            ),
+            condition=self._at(since, "attribute_not_exists(#applying)"),
+        )
+        try:
+            self.table.transact([begin, *others])
+        except TransactionCancelled as cancelled:
+            if cancelled.failed(0):
+                raise CheckpointMoved(f"shard {shard_id} moved past {since}") from None
+            raise
+        self.finish(shard_id, Applying(upto, len(parts(changes, self.max_actions)), frozenset()), changes)
+        return pending
+
+    def finish(self, shard_id: str, applying: Applying, changes: Mapping[str, Tally]) -> None:
+        """Apply the parts of a run not applied yet, then move the checkpoint past it and forget it."""
+        checkpoint = keys.checkpoint(shard_id)
+        changes = {idea_id: tally for idea_id, tally in changes.items() if tally}
+        for n, part in enumerate(parts(changes, self.max_actions)):
+            if n in applying.done:
+                continue
+            mark = Update(
+                checkpoint,
+                Expression("ADD #done :part", {"#done": _DONE}, {":part": {n}}),
+                condition=Expression(
+                    "#applying = :upto AND NOT contains(#done, :n)",
+                    {"#applying": _APPLYING, "#done": _DONE},
+                    {":upto": applying.upto, ":n": n},
+                ),
+            )
+            self._counted(part, changes, [mark], shard_id, None)
+        done = Update(
+            checkpoint,
+            Expression(
+                f"SET #applied = :upto, {TTL_ATTRIBUTE} = :expires REMOVE #applying, #parts, #done",
+                {"#applied": _APPLIED, "#applying": _APPLYING, "#parts": _PARTS, "#done": _DONE},
+                {":upto": str(applying.upto), ":expires": _expires()},
+            ),
+            condition=Expression("#applying = :applying", {"#applying": _APPLYING}, {":applying": applying.upto}),
+        )
+        try:
+            self.table.transact([done])
+        except TransactionCancelled as cancelled:
+            if cancelled.failed(0):
+                raise CheckpointMoved(f"shard {shard_id} finished {applying.upto} elsewhere") from None
+            raise
+
+    def _counted(
+        self, idea_ids: Sequence[str], changes: Mapping[str, Tally], with_: list[Action], shard_id: str, since: object
+    ) -> None:
+        """The ideas' counts, with the checkpoint's write (the first of `with_`) and the others, in one
+        transaction; ideas changed meanwhile by other shards' consumers are read again."""
         for attempt in range(_ATTEMPTS):
-            items = self.table.batch_get([keys.idea(i) for i in changes], consistent=True)
+            items = self.table.batch_get([keys.idea(i) for i in idea_ids], consistent=True)
             ideas = [Idea.model_validate(item) for item in items]
             try:
-                self.table.transact(
-                    [self._move_checkpoint(shard_id, since, upto), *others]
-                    + [self._count(idea, changes[idea.idea_id]) for idea in ideas]
-                )
-                return pending
+                self.table.transact([*with_, *(self._count(idea, changes[idea.idea_id]) for idea in ideas)])
+                return
             except TransactionCancelled as cancelled:
                 if cancelled.failed(0):
                     raise CheckpointMoved(f"shard {shard_id} moved past {since}") from None
             time.sleep(random.uniform(0, 0.02 * 2**attempt))  # other shards' consumers: let them finish
-        raise TalliesBusy(f"{len(changes)} ideas kept changing under {_ATTEMPTS} attempts")
+        raise TalliesBusy(f"{len(idea_ids)} ideas kept changing under {_ATTEMPTS} attempts")
+
+    @staticmethod
+    def _at(since: int | None, also: str) -> Expression:
+        """The checkpoint's condition: still where it was read (`since`), and `also`."""
+        names = {"#applied": _APPLIED, "#applying": _APPLYING}
+        if since is None:
+            return Expression(f"attribute_not_exists(#applied) AND {also}", names)
+        return Expression(f"#applied = :since AND {also}", names, {":since": str(since)})
+
+    def _move(self, shard_id: str, since: int | None, upto: int) -> Update:
+        return Update(
+            keys.checkpoint(shard_id),
+            Expression(
+                f"SET #applied = :upto, {TTL_ATTRIBUTE} = :expires",
+                {"#applied": _APPLIED},
+                {":upto": str(upto), ":expires": _expires()},
+            ),
+            condition=self._at(since, "attribute_not_exists(#applying)"),
+        )
 
     def snapshot(
         self, shard_ids: Sequence[str], idea_ids: Sequence[str]
-    ) -> Iterator[tuple[dict[str, int | None], list[Idea]]]:
+    ) -> Iterator[tuple[dict[str, int | None], bool, list[Idea]]]:
         """The ideas' counts with the shards' checkpoints, read as of one moment (a commit moves both together),
-        in chunks: each chunk's checkpoints and ideas are of one moment."""
+        in chunks: each chunk's checkpoints and ideas are of one moment, and whether a shard was in the middle of
+        a run applied in parts then (its counts are then neither before nor after it)."""
         per_chunk = 100 - len(shard_ids)
         if per_chunk < 1:
             raise ValueError(f"{len(shard_ids)} shards leave no room in a snapshot")
         for offset in range(0, len(idea_ids), per_chunk):
             chunk = idea_ids[offset : offset + per_chunk]
             items = self.table.transact_get([keys.checkpoint(s) for s in shard_ids] + [keys.idea(i) for i in chunk])
-            checkpoints = {
-                shard: int(item["sequence_number"]) if item else None
-                for shard, item in zip(shard_ids, items, strict=False)
-            }
+            positions = [_position(item) for item in items[: len(shard_ids)]]
+            checkpoints = {shard: p.applied for shard, p in zip(shard_ids, positions, strict=True)}
+            midway = any(p.applying is not None for p in positions)
             ideas = [Idea.model_validate(item) for item in items[len(shard_ids) :] if item]
-            yield checkpoints, ideas
+            yield checkpoints, midway, ideas
 
     def repair(self, idea: Idea, up: int, down: int) -> bool:
         """Set the idea's counts to `up` and `down`, provided they are still what `idea` says; whether they were."""
@@ -126,14 +262,6 @@ class TallyStore:
         except ConditionFailed:
             return False
         return True
-
-    @staticmethod
-    def _move_checkpoint(shard_id: str, since: int | None, upto: int) -> Put:
-        expires = int((utc_now() + CHECKPOINT_LIFETIME).timestamp())
-        item = {**keys.checkpoint(shard_id), "sequence_number": str(upto), TTL_ATTRIBUTE: expires}
-        if since is None:
-            return Put(item, Expression("attribute_not_exists(PK)"))
-        return Put(item, Expression("sequence_number = :since", values={":since": str(since)}))
 
     @staticmethod
     def _count(idea: Idea, change: Tally) -> Update:

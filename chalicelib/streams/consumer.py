@@ -10,17 +10,18 @@ made again later (`send_pending`), so delivery to the bus is at least once, each
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from chalicelib.domain.events import DomainEvent
 from chalicelib.domain.voting import Tally
 from chalicelib.observability import count, logger
 from chalicelib.publish.events import EventPublisher
+from chalicelib.store.history import StreamHistory
 from chalicelib.store.outbox import Outbox
 from chalicelib.store.quarantine import Unreadable
-from chalicelib.store.tallies import MAX_ACTIONS_PER_COMMIT, CheckpointMoved, TalliesBusy, TallyStore
-from chalicelib.streams.changes import Change
+from chalicelib.store.tallies import MAX_ACTIONS_PER_COMMIT, Applying, CheckpointMoved, TalliesBusy, TallyStore
+from chalicelib.streams.changes import Change, read
 
 
 @dataclass
@@ -32,11 +33,6 @@ class Commit:
     events: list[DomainEvent] = field(default_factory=list)
     unreadable: dict[int, Unreadable] = field(default_factory=dict)  # by sequence number
 
-    def actions(self) -> int:
-        """The transaction actions it takes besides the checkpoint: an idea each, an unreadable record each, and
-        the outbox once."""
-        return len(self.tallies) + len(self.unreadable) + bool(self.events)
-
     def add(self, change: Change) -> None:
         for idea_id, tally in change.tallies.items():
             self.tallies[idea_id] = self.tallies.get(idea_id, Tally()) + tally
@@ -47,20 +43,24 @@ class Commit:
 
 
 def commits(changes: Sequence[Change], max_actions: int = MAX_ACTIONS_PER_COMMIT) -> Iterator[Commit]:
-    """Consecutive runs of `changes` that each fit one transaction, summed."""
+    """Consecutive runs of `changes`, summed: as long as their set-aside records and outbox fit one transaction
+    (their ideas, however many, are the tally store's to apply)."""
     run = Commit()
     for change in changes:
-        grows_by = (
-            len(change.tallies.keys() - run.tallies.keys())
-            + (change.unreadable is not None)
-            + bool(change.events and not run.events)
-        )
-        if run.changes and run.actions() + grows_by > max_actions:
+        grows_by = (change.unreadable is not None) + bool(change.events and not run.events)
+        if run.changes and len(run.unreadable) + bool(run.events) + grows_by > max_actions:
             yield run
             run = Commit()
         run.add(change)
     if run.changes:
         yield run
+
+
+def summed(changes: Iterable[Change]) -> Commit:
+    run = Commit()
+    for change in changes:
+        run.add(change)
+    return run
 
 
 class StreamConsumer:
@@ -69,12 +69,12 @@ class StreamConsumer:
         tallies: TallyStore,
         outbox: Outbox,
         events: EventPublisher,
-        max_actions_per_commit: int = MAX_ACTIONS_PER_COMMIT,
+        history: StreamHistory,
     ) -> None:
         self.tallies = tallies
         self.outbox = outbox
         self.events = events
-        self.max_actions_per_commit = max_actions_per_commit
+        self.history = history
 
     def apply(self, shard_id: str, changes: Sequence[Change]) -> int | None:
         """Apply `changes`, a run of one shard in stream order: the index of the first one not applied, which
@@ -85,21 +85,22 @@ class StreamConsumer:
         """
         if not any(c.does_anything for c in changes):
             return None  # nothing to count, announce or set aside: no checkpoint to read
-        since = self.tallies.checkpoint(shard_id)
+        position = self.tallies.position(shard_id)
+        since = position.applied
+        try:
+            if position.applying is not None:
+                since = self._finish(shard_id, since, position.applying)
+        except (CheckpointMoved, TalliesBusy):
+            return 0
         pending = [n for n, c in enumerate(changes) if since is None or c.sequence_number > since]
         done = 0
-        for run in commits([changes[n] for n in pending], self.max_actions_per_commit):
+        for run in commits([changes[n] for n in pending], self.tallies.max_actions):
             upto = changes[pending[done + run.changes - 1]].sequence_number
             # Even when votes cancel out (a vote and its retraction), the checkpoint moves past them: a replay
             # from between the two must not apply the retraction alone.
             try:
                 sent = self.tallies.commit(
-                    shard_id,
-                    since,
-                    upto,
-                    {i: t for i, t in run.tallies.items() if t},
-                    events=run.events,
-                    unreadable=run.unreadable,
+                    shard_id, since, upto, run.tallies, events=run.events, unreadable=run.unreadable
                 )
             except (CheckpointMoved, TalliesBusy):
                 return pending[done]
@@ -114,3 +115,14 @@ class StreamConsumer:
             since = upto
             done += run.changes
         return None
+
+    def _finish(self, shard_id: str, since: int | None, applying: Applying) -> int:
+        """Finish a run an earlier invocation began to apply in parts and did not finish: read it again from the
+        stream (its records are the same, so are its parts). Where the checkpoint is then."""
+        records = [
+            r for r in self.history.after(shard_id, since) if int(r["dynamodb"]["SequenceNumber"]) <= applying.upto
+        ]
+        self.tallies.finish(shard_id, applying, summed(read(r) for r in records).tallies)
+        logger.warning("a run applied in parts was finished", extra={"shard_id": shard_id, "upto": str(applying.upto)})
+        self.outbox.send_pending(self.events)  # its events, if the outbox still holds them
+        return applying.upto

@@ -84,6 +84,7 @@ def test_the_tables_stream_feeds_the_aggregator_and_failures_go_to_a_queue(resou
     assert resources["StreamFailures"]["Type"] == "AWS::SQS::Queue"
     # The consumer's checkpoint needs one batch per shard at a time, and the shard's id (a tumbling window).
     assert source["ParallelizationFactor"] == 1
+    assert source["MaximumBatchingWindowInSeconds"] == 5  # prod's COCREATE_STREAM_BATCHING_WINDOW_SECONDS
     assert source["TumblingWindowInSeconds"] > 0
 
 

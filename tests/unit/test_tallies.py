@@ -2,6 +2,7 @@
 
 from chalicelib.domain.voting import Tally, tally_change
 from chalicelib.streams.changes import ItemKind, read
+from chalicelib.store.tallies import parts
 from chalicelib.streams.consumer import commits
 from tests.records import ballot_record, record
 
@@ -44,18 +45,23 @@ def test_a_record_that_cannot_be_read_is_set_aside_with_its_content_and_why():
         assert '"SequenceNumber": "7"' in change.unreadable.record
 
 
-def test_commits_sum_changes_per_idea_and_stay_within_a_transaction():
+def test_a_run_sums_each_ideas_changes_however_many_ideas_and_splits_only_for_what_it_sets_aside():
     changes = [
         read(ballot_record(1, {}, {"a": 1})),
         read(ballot_record(2, {}, {"a": 1, "b": -1})),
         read(ballot_record(3, {}, {"c": 1})),
         read(ballot_record(4, {"c": 1}, {})),
         read(ballot_record(5, {}, {"a": -1})),
-        read(ballot_record(6, {}, {"d": 1})),
-        read(ballot_record(7, {}, {"d": 5})),  # unreadable: an action of its own
+        read(ballot_record(6, {}, {"x": 5})),  # unreadable: set aside, an action of its own
+        read(ballot_record(7, {}, {"d": 1})),
+        read(ballot_record(8, {}, {"y": 5})),
     ]
-    assert [(run.changes, run.tallies, list(run.unreadable)) for run in commits(changes, max_actions=2)] == [
-        (2, {"a": Tally(up=2), "b": Tally(down=1)}, []),
-        (3, {"c": Tally(), "a": Tally(down=1)}, []),
-        (2, {"d": Tally(up=1)}, [7]),
+    assert [(run.changes, run.tallies, list(run.unreadable)) for run in commits(changes, max_actions=1)] == [
+        (7, {"a": Tally(up=2, down=1), "b": Tally(down=1), "c": Tally(), "d": Tally(up=1)}, [6]),
+        (1, {}, [8]),
     ]
+
+
+def test_a_runs_ideas_are_cut_into_the_same_parts_whenever_it_is_read():
+    changes = {idea: Tally(up=1) for idea in ("d", "a", "c", "b", "e")}
+    assert parts(changes, 2) == [["a", "b"], ["c", "d"], ["e"]]
