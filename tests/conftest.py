@@ -19,7 +19,6 @@ from infra.local.gateway import test_client
 from infra.local.provision import provision
 from infra.local.pump import EventPump
 
-
 # Property tests run the same examples on every run (`make test`, CI): a failure there is one anyone can repeat.
 # HYPOTHESIS_PROFILE=thorough (make thorough) searches twelve times as many, new ones each time.
 settings.register_profile("default", max_examples=50, derandomize=True, print_blob=True)

@@ -1,8 +1,8 @@
 """Stream records read whole: what each does to idea tallies, and runs of them summed into commits."""
 
 from chalicelib.domain.voting import Tally, tally_change
-from chalicelib.streams.changes import ItemKind, read
 from chalicelib.store.tallies import parts
+from chalicelib.streams.changes import ItemKind, read
 from chalicelib.streams.consumer import commits
 from tests.records import ballot_record, record
 
