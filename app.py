@@ -17,6 +17,7 @@ from chalicelib.domain.listing import IdeaListQuery, IdeaPage, PageQuery, Produc
 from chalicelib.domain.voting import MyVotes, MyVotesQuery, VoteBody, VoteView
 from chalicelib.http import NO_CONTENT, Access, Api, Health, Reply, Text, created
 from chalicelib.identity import Caller
+from chalicelib.publish.reports import Link
 from chalicelib.services.recount import Recount
 from chalicelib.streams.handler import handle_stream_batch
 from chalicelib.wiring import services
@@ -188,12 +189,14 @@ def publish_demand(product_id: str) -> DemandReport:
     Access.PRODUCT_TEAM,
     summary="The product's latest demand report, as JSON (or CSV with ?format=csv)",
     query=DemandQuery,
-    responses={200: DemandReport},
+    responses={200: DemandReport, 303: None},
     csv=True,
 )
 def latest_demand(product_id: str, query: DemandQuery) -> DemandReport | Reply:
-    report = services().demand.latest(product_id)
-    return report if query.format == "json" else _csv(report)
+    if query.format == "csv":
+        return _csv(product_id)
+    latest = services().demand.latest(product_id)
+    return _see_other(latest) if isinstance(latest, Link) else latest
 
 
 @api.route(
@@ -201,16 +204,24 @@ def latest_demand(product_id: str, query: DemandQuery) -> DemandReport | Reply:
     "/products/{product_id}/demand.csv",
     Access.PRODUCT_TEAM,
     summary="The product's latest demand report, as CSV for a spreadsheet",
-    responses={200: Text("text/csv")},
+    responses={200: Text("text/csv"), 303: None},
 )
 def latest_demand_csv(product_id: str) -> Reply:
-    return _csv(services().demand.latest(product_id))
+    return _csv(product_id)
 
 
-def _csv(report: DemandReport) -> Reply:
-    filename = f"demand-{report.product_id}.csv"
+def _csv(product_id: str) -> Reply:
+    latest = services().demand.latest(product_id, csv=True)
+    if isinstance(latest, Link):
+        return _see_other(latest)
+    filename = f"demand-{latest.product_id}.csv"
     headers = {"Content-Type": "text/csv; charset=utf-8", "Content-Disposition": f'attachment; filename="{filename}"'}
-    return Reply(report.csv(), headers=headers)
+    return Reply(latest.csv(), headers=headers)
+
+
+def _see_other(link: Link) -> Reply:
+    """A report too large for a response: where to fetch it, for a while."""
+    return Reply(None, status=303, headers={"Location": link.url})
 
 
 @app.schedule(Rate(15, unit=Rate.MINUTES))

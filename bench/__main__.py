@@ -1,18 +1,26 @@
-"""`make bench`: figures, not tests. Prints what each part costs; the README quotes the output.
+"""`make bench`: figures, not tests. Prints what each part costs, and writes them to bench/results.json (not
+committed); the README quotes them.
 
 python -m bench              every section
-python -m bench capacity     DynamoDB calls and modelled capacity units per operation, beside the naive design
-python -m bench growth       items read per ranked page and per demand report as a product's ideas grow
-python -m bench coldstart    the app's import time beside the bare libraries', and the deployment zip's size
+python -m bench capacity     DynamoDB calls and modelled capacity per operation through the API, and per vote
+                             spread over ideas at two batching windows, beside the naive design
+python -m bench growth       items read per ranked page as a product's ideas grow
+python -m bench report       publishing the demand report of a product of 100,000 ideas: time, memory, reads
+python -m bench coldstart    a cold start to the first answer, app beside bare libraries, and the zip's size
 python -m bench soak         the local stack under load: writes a second, the event pump's lag, moto's memory
 """
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
+
+RESULTS = Path(__file__).parent / "results.json"
+Results = dict[str, float]
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
@@ -27,34 +35,46 @@ def calls(counts: dict[str, float]) -> str:
     return ", ".join(f"{n:g} {name}" for name, n in counts.items())
 
 
-def capacity() -> None:
+def capacity() -> Results:
     from bench import capacity
 
-    print("\n## DynamoDB calls and modelled capacity units per operation (average of 20)\n")
+    print("\n## DynamoDB calls and modelled capacity per operation, through the API's handlers (average of 20)\n")
     operations = capacity.operations()
-    rows = [(name, calls(r["calls"]), r["wcu"], r["gsi_wcu"], r["rcu"]) for name, r in operations.items()]
-    print(table(["operation", "calls", "WCU table", "WCU indexes", "RCU"], rows))
+    rows = [
+        (name, calls(r["calls"]), r["write_calls"], r["wcu"], r["gsi_wcu"], r["rcu"]) for name, r in operations.items()
+    ]
+    print(table(["operation", "calls", "write requests", "WCU table", "WCU indexes", "RCU"], rows))
 
-    print("\n## Write units per vote, amortised: the vote's ballot write and its share of aggregation\n")
+    print(
+        f"\n## Spread votes: {capacity.SPREAD_VOTES_PER_SECOND} votes a second over {capacity.SPREAD_IDEAS} ideas,"
+        " counted once per batching window: write units per vote, its own and its share of counting\n"
+    )
     naive = operations["naive: vote"]
-    rows = []
-    for votes, ideas, batch in ((100, 1, 100), (1000, 1, 1000), (100, 5, 100), (1000, 20, 1000), (100, 100, 100)):
-        r = capacity.amortised(votes, ideas, batch)
-        rows.append(
-            (
-                f"{votes} votes on {ideas} idea{'s' if ideas > 1 else ''}, batches of {batch}",
-                r["wcu_per_vote"],
-                r["of_which_aggregation"],
-                r["rcu_per_vote"],
-                naive["wcu"] + naive["gsi_wcu"],
-                naive["rcu"],
-            )
+    spread = {window: capacity.spread(window) for window in (1, 10)}
+    rows = [
+        (
+            f"{window} s",
+            r["batch_size"],
+            r["wcu_per_vote"],
+            r["of_which_aggregation"],
+            r["rcu_per_vote"],
+            naive["wcu"] + naive["gsi_wcu"],
         )
-    headers = ["votes", "cocreate WCU/vote", "of which aggregation", "RCU/vote", "naive WCU/vote", "naive RCU/vote"]
-    print(table(headers, rows))
+        for window, r in spread.items()
+    ]
+    print(table(["batching window", "records a batch", "WCU/vote", "of which counting", "RCU/vote", "naive"], rows))
+    vote = operations["vote"]
+    return {
+        "vote_wcu": vote["wcu"] + vote["gsi_wcu"],
+        "vote_write_calls": vote["write_calls"],
+        "vote_rcu": vote["rcu"],
+        "change_vote_wcu": operations["change vote"]["wcu"] + operations["change vote"]["gsi_wcu"],
+        "spread_vote_wcu_1s": spread[1]["wcu_per_vote"],
+        "spread_vote_wcu_10s": spread[10]["wcu_per_vote"],
+    }
 
 
-def growth() -> None:
+def growth() -> Results:
     from bench import capacity
 
     results = capacity.growth()
@@ -74,53 +94,70 @@ def growth() -> None:
         for sort in ("top", "new")
     ]
     print(table(["ideas", "sort", "calls", "items read, page 1", "RCU", "deep page", "items read", "RCU"], rows))
+    return {f"page_items_read_n{r['ideas']}": r["top"]["first_page"]["items_read"] for r in results}
 
-    print("\n## Publishing a demand report, as a product's ideas grow (a tenth of them declined)\n")
+
+def report() -> Results:
+    from bench import report
+
+    print("\n## Publishing the demand report of a product of 100,000 ideas (a tenth declined)\n", flush=True)
+    r = report.measure()
     rows = [
-        (
-            r["ideas"],
-            r["demand"]["reported_ideas"],
-            calls(r["demand"]["calls"]),
-            r["demand"]["items_read"],
-            r["demand"]["rcu"],
-            r["demand"]["seconds_in_moto"],
-        )
-        for r in results
+        ("ideas reported", f"{r['reported']:,} of {r['ideas']:,}"),
+        ("queries, items read", f"{r['queries']}, {r['items_read']:,}"),
+        ("read units (modelled)", f"{r['rcu']:,.0f}"),
+        ("the function's CPU time", f"{r['cpu_seconds']} s"),
+        ("its wall time, against moto", f"{r['seconds']} s (it has 900; moto reads the whole table for each page)"),
+        ("its peak memory", f"{r['peak_mb']} MB (it has 1,024)"),
+        ("the report", f"{r['json_mb']} MB of JSON: GET .../demand answers with {r['answered_with']}"),
     ]
-    print(table(["ideas", "reported", "calls", "items read", "RCU", "seconds (moto, in-process)"], rows))
+    print(table(["what", "figure"], rows))
+    return {
+        "report_100k_seconds": r["seconds"],
+        "report_100k_cpu_seconds": r["cpu_seconds"],
+        "report_100k_peak_mb": r["peak_mb"],
+        "report_100k_rcu": r["rcu"],
+    }
 
 
-def coldstart() -> None:
+def coldstart() -> Results:
     from bench import coldstart
 
     figures = coldstart.measure()
-    print("\n## Cold start: importing the app's code from the deployment zip, as Lambda does\n")
-    has_counts = "app_instructions" in figures
+    print("\n## Cold start to the first answer: import, and the first event, from the deployment zip\n")
+    has_counts = "api_instructions" in figures
 
     def row(what: str, kind: str) -> tuple[str, ...]:
         counted = (f"{figures[kind + '_instructions'] / 1e6:,.0f} M",) if has_counts else ()
         return (what, *counted, f"{figures[kind + '_ms']:.0f} ms")
 
-    headers = ["import", *(["instructions"] if has_counts else []), f"wall time, median of {coldstart.RUNS}"]
+    headers = ["function", *(["instructions"] if has_counts else []), f"wall time, median of {coldstart.RUNS}"]
     rows = [
-        row("bare: boto3, chalice, pydantic, powertools", "bare"),
-        row("app.py: every route, the stream and schedule handlers", "app"),
-        row("app.py without the zip's bytecode (Chalice's zip as is)", "app_source_only"),
+        row("API: GET /ideas/{id}, app.py", "api"),
+        row("API: the same, bare libraries", "bare_api"),
+        row("stream: one ballot record, app.py", "stream"),
+        row("stream: the same, bare libraries", "bare_stream"),
     ]
     print(table(headers, rows))
-    measure = "instructions" if has_counts else "ms"
-    ratio = figures[f"app_{measure}"] / figures[f"bare_{measure}"]
-    print(f"\napp / bare: {ratio:.2f}x by {measure} (goal <= {coldstart.GOAL_RATIO}x)")
-
+    measure = "instructions" if has_counts else "wall time"
+    print(
+        f"\napp / bare by {measure}: API {figures['api_ratio']:.2f}x, stream {figures['stream_ratio']:.2f}x"
+        f" (goal <= {coldstart.GOAL_RATIO}x)"
+    )
     print("\n## Deployment package (make package)\n")
     rows = [
         ("deployment.zip", f"{figures['zip_mb']:.1f} MB", f"goal <= {coldstart.GOAL_ZIP_MB:g} MB"),
         ("unzipped", f"{figures['unzipped_mb']:.1f} MB", "Lambda's limit: 250 MB"),
     ]
     print(table(["what", "size", "limit"], rows))
+    return {
+        "coldstart_api_ratio": round(figures["api_ratio"], 3),
+        "coldstart_stream_ratio": round(figures["stream_ratio"], 3),
+        "zip_mb": round(figures["zip_mb"], 1),
+    }
 
 
-def soak() -> None:
+def soak() -> Results:
     from bench import soak
     from infra.local import process
 
@@ -146,18 +183,25 @@ def soak() -> None:
     print(table(["load", "writes/s sustained", "pump lag p50 ms", "pump lag p99 ms"], rows))
     print(f"\nmoto's server at its peak: {loaded['moto_peak_mb']} MB; statuses: {dict(sorted(run.statuses.items()))}")
     print("The lag: from a record's write to the end of its delivery to the stream handler.")
+    return {
+        "soak_writes_per_second": round(run.per_second, 1),
+        "soak_lag_p50_ms": loaded["lag_ms"]["p50"],
+        "soak_lag_p99_ms": loaded["lag_ms"]["p99"],
+        "soak_moto_peak_mb": loaded["moto_peak_mb"],
+    }
 
 
-SECTIONS: dict[str, Callable[[], None]] = {
+SECTIONS: dict[str, Callable[[], Results]] = {
     "capacity": capacity,
     "growth": growth,
+    "report": report,
     "coldstart": coldstart,
     "soak": soak,
 }
 
 
 def main(arguments: Sequence[str]) -> int:
-    # Everything runs on moto in-process, with the local stage's settings, whatever the shell says about AWS.
+    # Everything runs on moto, with the local stage's settings, whatever the shell says about AWS.
     for name in [n for n in os.environ if n.startswith("AWS_")]:
         del os.environ[name]
     from infra.local import stage
@@ -168,8 +212,11 @@ def main(arguments: Sequence[str]) -> int:
     if unknown:
         print(f"unknown section(s): {', '.join(unknown)}; choose from {', '.join(SECTIONS)}", file=sys.stderr)
         return 2
+    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     for section in chosen:
-        SECTIONS[section]()
+        results.update(SECTIONS[section]())
+        RESULTS.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")  # each section's, as it ends
+    print(f"\nFigures written to {RESULTS.relative_to(Path.cwd()) if RESULTS.is_relative_to(Path.cwd()) else RESULTS}")
     return 0
 
 

@@ -21,8 +21,7 @@ from bench.meter import CapacityMeter, Usage
 from bench.naive import NaiveVotes
 from chalicelib import wiring
 from chalicelib.domain.catalogue import ProductDraft
-from chalicelib.domain.ideas import IdeaStatus, SuggestionDraft
-from chalicelib.domain.lifecycle import StatusChange
+from chalicelib.domain.ideas import SuggestionDraft
 from chalicelib.domain.listing import IdeaListQuery
 from chalicelib.store.schema import INDEXES
 from chalicelib.streams.handler import handle_stream_batch
@@ -193,23 +192,20 @@ def amortised(votes: int, ideas: int, batch_size: int) -> dict[str, Any]:
 
 
 def growth(idea_counts: tuple[int, ...] = (100, 10_000)) -> list[dict[str, Any]]:
-    """As a product's ideas grow: items and read units of a ranked page of 20, first and deep in the list, and
-    what publishing its demand report reads and takes. A tenth of each product's ideas are declined: the report
-    must not read them."""
+    """As a product's ideas grow: items and read units of a ranked page of 20, first and deep in the list."""
+    from bench.report import seed
+
     rows = []
     with world() as (_, meter):
         services = wiring.services()
         for count in idea_counts:
             product_id = f"p{count}"
-            started = time.perf_counter()
             with meter.paused():
                 services.catalogue.create(ProductDraft(product_id=product_id, name="P", vote_budget=50))
-                for n in range(count):
-                    idea_id = submit(services, product_id, f"author-{n}", f"Idea {n}")
-                    if n % 10 == 9:
-                        services.lifecycle.change(idea_id, StatusChange(status=IdeaStatus.DECLINED))
-            seeded = time.perf_counter() - started
-            row: dict[str, Any] = {"ideas": count, "seeding_seconds": round(seeded, 1)}
+                seed(
+                    services.catalogue.products.table.client, services.catalogue.products.table.name, count, product_id
+                )
+            row: dict[str, Any] = {"ideas": count}
             for sort in ("top", "new"):
                 meter.take()
                 first = services.ideas.page(product_id, IdeaListQuery(sort=sort, limit=PAGE))
@@ -229,15 +225,5 @@ def growth(idea_counts: tuple[int, ...] = (100, 10_000)) -> list[dict[str, Any]]
                     "first_page": {"items_read": first_usage.items_read, "rcu": first_usage.read_units},
                     "deep_page": {"page": page, "items_read": deep_usage.items_read, "rcu": deep_usage.read_units},
                 }
-            started = time.perf_counter()
-            report = services.demand.publish(product_id)
-            published = meter.take()
-            row["demand"] = {
-                "seconds_in_moto": round(time.perf_counter() - started, 2),
-                "reported_ideas": len(report.items),
-                "calls": dict(published.calls),
-                "items_read": published.items_read,
-                "rcu": published.read_units,
-            }
             rows.append(row)
     return rows

@@ -208,5 +208,17 @@ class CapacityMeter:
                 self.usage.items_read += len(items)
         elif operation == "Query":
             items = parsed.get("Items", [])
+            if "ProjectionExpression" in params:  # DynamoDB charges for the items, not for what is projected of them
+                items = self._whole(params)
             self.usage.read_units += read_units(sum(item_size(i) for i in items), params.get("ConsistentRead", False))
             self.usage.items_read += int(parsed.get("ScannedCount", len(items)))
+
+    def _whole(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        """The items a projected Query read, whole: the same Query, unwatched and without its projection."""
+        projected = params["ProjectionExpression"]
+        names = {k: v for k, v in params.get("ExpressionAttributeNames", {}).items() if k not in projected.split(", ")}
+        again = {k: v for k, v in params.items() if k not in ("ProjectionExpression", "ExpressionAttributeNames")}
+        items: list[dict[str, Any]] = self.peek.query(
+            **again, **({"ExpressionAttributeNames": names} if names else {})
+        )["Items"]
+        return items

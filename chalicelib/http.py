@@ -262,9 +262,9 @@ def answer_of(result: BaseModel | Reply | None) -> dict[str, Any]:
 
 
 def to_response(answer: Mapping[str, Any]) -> Response:
-    # A 204 has no body at all: Chalice would send None as the JSON text "null", which a client reading the
-    # next answer on the same connection takes for the start of it.
-    body = "" if answer["status"] == 204 else answer["body"]
+    # No body is no body at all (a 204, a 303): Chalice would send None as the JSON text "null", which a client
+    # reading the next answer on the same connection takes for the start of it.
+    body = "" if answer["body"] is None else answer["body"]
     return Response(body=body, status_code=answer["status"], headers={**answer["headers"]})
 
 

@@ -21,7 +21,12 @@ from chalicelib.http import IDEMPOTENCY_KEY, MAX_BODY_BYTES, STATUS, Access, Pro
 SECURITY_SCHEME = "cognito"
 _PARAMETER = re.compile(r"{(\w+)}")
 _REF = "#/components/schemas/"
-_SUCCESS = {200: "OK", 201: "Created", 204: "No content"}
+_SUCCESS = {
+    200: "OK",
+    201: "Created",
+    204: "No content",
+    303: "Too large to answer here: the Location header links to it, for five minutes",
+}
 SERVERS = [
     {"url": "http://127.0.0.1:8000", "description": "the local stack (make run)"},
     {
@@ -122,6 +127,8 @@ def _operation(route: Route, by_model: dict[Any, Any], components: dict[str, Any
     responses: dict[str, Any] = {}
     for status, body in sorted(route.responses.items()):
         answer: dict[str, Any] = {"description": _SUCCESS[status]}
+        if status == 303:
+            answer["headers"] = {"Location": {"description": "a short-lived link", "schema": {"type": "string"}}}
         if isinstance(body, Text):
             answer["content"] = {body.media_type: {"schema": {"type": "string"}}}
         elif body is not None:

@@ -31,14 +31,15 @@ from chalicelib.store.tallies import TallyStore
 from chalicelib.streams.consumer import StreamConsumer
 
 CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 4}, connect_timeout=3, read_timeout=10)
+S3_CONFIG = Config(signature_version="s3v4")
 
 
 class LazyClient:
     """A boto3 client made on its first call: making one costs 30 to 80 ms, and a cold start should pay only
     for the clients its request uses (most never touch S3 or EventBridge)."""
 
-    def __init__(self, session: boto3.session.Session, service: str) -> None:
-        self._make = functools.partial(session.client, service, config=CLIENT_CONFIG)
+    def __init__(self, session: boto3.session.Session, service: str, config: Config = CLIENT_CONFIG) -> None:
+        self._make = functools.partial(session.client, service, config=config)
 
     @functools.cached_property
     def _client(self) -> Any:
@@ -69,7 +70,8 @@ def services() -> Services:
     session = boto3.session.Session()
     table = Table(LazyClient(session, "dynamodb"), config.table_name)
     events = EventBridgePublisher(LazyClient(session, "events"), config.event_bus)
-    reports = ReportStore(LazyClient(session, "s3"), config.demand_bucket)
+    # Links to reports too large to answer are signed with Signature Version 4, as every region takes.
+    reports = ReportStore(LazyClient(session, "s3", CLIENT_CONFIG.merge(S3_CONFIG)), config.demand_bucket)
     catalogue = CatalogueService(ProductStore(table), utc_now)
     ideas = IdeaStore(table)
     outbox = Outbox(table)

@@ -10,7 +10,7 @@ from pydantic import ConfigDict, Field
 
 from chalicelib.domain.catalogue import Product
 from chalicelib.domain.events import DemandSummary
-from chalicelib.domain.ideas import Idea, IdeaKind, IdeaStatus
+from chalicelib.domain.ideas import Idea, IdeaKind, IdeaStatus, IdeaSummary
 from chalicelib.domain.model import Model
 from chalicelib.domain.text import Timestamp
 
@@ -51,34 +51,35 @@ class DemandReport(Model):
     )
 
     @classmethod
-    def build(cls, product: Product, ideas: Iterable[Idea], now: datetime) -> "DemandReport":
-        reported = [i for i in ideas if i.status in REPORTED]
-        ranked = sorted(reported, key=lambda i: (-i.up, -i.confidence, i.created_at, i.idea_id))
+    def build(cls, product: Product, ideas: Iterable[Idea | IdeaSummary], now: datetime) -> "DemandReport":
+        """The report of `ideas` (those of them the report counts), ranked, and their supporters per option."""
         dimensions = {dimension: dict.fromkeys(values, 0) for dimension, values in product.options.items()}
-        for idea in reported:
+        reported = []
+        for idea in ideas:
+            if idea.status not in REPORTED:
+                continue
             for dimension, value in (idea.options or {}).items():
                 dimensions.setdefault(dimension, {}).setdefault(value, 0)
                 dimensions[dimension][value] += idea.up
+            item = DemandItem(
+                rank=0,
+                idea_id=idea.idea_id,
+                kind=idea.kind,
+                title=idea.title,
+                options=idea.options,
+                status=idea.status,
+                supporters=idea.up,
+                opponents=idea.down,
+                net=idea.net,
+                confidence=idea.confidence,
+                hot=idea.hot,
+            )
+            reported.append((-idea.up, -item.confidence, idea.created_at, idea.idea_id, item))
+        reported.sort(key=lambda ranked: ranked[:4])
+        for rank, (*_, item) in enumerate(reported, start=1):
+            item.rank = rank
         return cls(
-            product_id=product.product_id,
-            generated_at=now,
-            items=[
-                DemandItem(
-                    rank=rank,
-                    idea_id=idea.idea_id,
-                    kind=idea.kind,
-                    title=idea.title,
-                    options=idea.options,
-                    status=idea.status,
-                    supporters=idea.up,
-                    opponents=idea.down,
-                    net=idea.net,
-                    confidence=idea.confidence,
-                    hot=idea.hot,
-                )
-                for rank, idea in enumerate(ranked, start=1)
-            ],
-            dimensions=dimensions,
+            product_id=product.product_id, generated_at=now, items=[r[-1] for r in reported], dimensions=dimensions
         )
 
     def summary(self, top: int = 3) -> DemandSummary:

@@ -8,7 +8,7 @@ import secrets
 from collections.abc import Mapping
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Literal, NamedTuple
 
 from pydantic import MISSING, ConfigDict, Field, RootModel
 from typing_extensions import TypeAliasType
@@ -127,6 +127,31 @@ class IdeaView(Model):
     def for_caller(self, my_vote: VoteValue | None) -> "IdeaView":
         """The view for a signed-in caller: `my_vote` is shown, null when they have not voted."""
         return self.model_copy(update={"my_vote": my_vote})
+
+
+class IdeaSummary(NamedTuple):
+    """What a report or a recount reads of an idea, with no more validation than its store's."""
+
+    idea_id: str
+    kind: IdeaKind
+    title: str
+    options: dict[str, str] | None
+    status: IdeaStatus
+    up: int
+    down: int
+    created_at: datetime
+
+    @property
+    def net(self) -> int:
+        return self.up - self.down
+
+    @property
+    def confidence(self) -> float:
+        return ranking.confidence(self.up, self.down)
+
+    @property
+    def hot(self) -> float:
+        return ranking.hot(self.net, self.created_at)
 
 
 class Idea(Model):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from botocore.exceptions import ClientError
 
@@ -13,6 +13,17 @@ from chalicelib.observability import traced
 
 _GENERATED_AT = "generated-at"  # latest.json's metadata: when the report it holds was made
 _ATTEMPTS = 5
+# Lambda answers at most 6 MB, and a JSON body goes inside a JSON response, its quotes escaped: a report larger
+# than this is answered with a link to it (its CSV copy is smaller still).
+INLINE_BYTES = 4_500_000
+LINK_SECONDS = 300
+
+
+class Link(NamedTuple):
+    """Where a report too large to answer can be fetched, for a while."""
+
+    url: str
+    expires_in: int
 
 
 @traced
@@ -60,13 +71,22 @@ class ReportStore:
             raise
         return head
 
-    def latest(self, product_id: str) -> DemandReport | None:
-        try:
-            answer = self.client.get_object(Bucket=self.bucket, Key=f"demand/{product_id}/latest.json")
-        except ClientError as error:
-            if error.response["Error"]["Code"] in ("NoSuchKey", "404"):
-                return None
-            raise
+    def latest(self, product_id: str, *, csv: bool = False) -> DemandReport | Link | None:
+        """The latest report (None before the first), or a short-lived link to it when it is too large to answer
+        in a response: to latest.json, or to the CSV copy of the same publication."""
+        key = f"demand/{product_id}/latest.json"
+        head = self._head(key)
+        if head is None:
+            return None
+        if head["ContentLength"] > INLINE_BYTES:
+            if csv:
+                stamp = head["Metadata"][_GENERATED_AT].replace(":", "-")
+                key = f"demand/{product_id}/{stamp}.csv"
+            url = self.client.generate_presigned_url(
+                "get_object", Params={"Bucket": self.bucket, "Key": key}, ExpiresIn=LINK_SECONDS
+            )
+            return Link(url, LINK_SECONDS)
+        answer = self.client.get_object(Bucket=self.bucket, Key=key)
         return DemandReport.model_validate_json(answer["Body"].read())
 
     def _put(

@@ -8,7 +8,7 @@ from chalicelib.domain.text import iso
 from chalicelib.errors import NotFound
 from chalicelib.observability import count, logger, traced
 from chalicelib.publish.events import EventPublisher
-from chalicelib.publish.reports import ReportStore
+from chalicelib.publish.reports import Link, ReportStore
 from chalicelib.services import Clock
 from chalicelib.services.catalogue import CatalogueService
 from chalicelib.store.ideas import IdeaStore
@@ -37,7 +37,7 @@ class DemandService:
     def publish(self, product_id: str) -> DemandReport:
         """Rank the product's ideas, store the report and announce it. Reads only the ideas it reports."""
         product = self.catalogue.get(product_id)
-        report = DemandReport.build(product, self.ideas.with_status(product_id, REPORTED), self.clock())
+        report = DemandReport.build(product, self.ideas.summaries(product_id, REPORTED), self.clock())
         keys = self.reports.save(report)
         count("DemandPublished")
         published = DemandRankingPublished(
@@ -71,9 +71,11 @@ class DemandService:
             raise PublishFailed(f"{len(failed)} of {len(failed) + published} reports failed: {', '.join(failed)}")
         return published
 
-    def latest(self, product_id: str) -> DemandReport:
+    def latest(self, product_id: str, *, csv: bool = False) -> DemandReport | Link:
+        """The latest report, or a short-lived link to it (to its CSV copy, when `csv`) when it is too large to
+        answer in a response."""
         self.catalogue.get(product_id)
-        report = self.reports.latest(product_id)
+        report = self.reports.latest(product_id, csv=csv)
         if report is None:
             raise NotFound(f"no demand report has been published for product {product_id!r} yet")
         return report

@@ -136,7 +136,7 @@ class RecountService:
 
     def recount(self, product_id: str) -> Recount:
         self.catalogue.get(product_id)
-        idea_ids = [i.idea_id for i in self.ideas.with_status(product_id, list(IdeaStatus))]
+        idea_ids = [i.idea_id for i in self.ideas.summaries(product_id, list(IdeaStatus))]
         repaired: list[RepairedCount] = []
         for _pass in range(_PASSES):
             repaired_now, unsettled = self._pass(product_id, idea_ids)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
 
-from chalicelib.domain.ideas import IDEA_ID, Idea, IdeaStatus
+from chalicelib.domain.ideas import IDEA_ID, Idea, IdeaKind, IdeaStatus, IdeaSummary
 from chalicelib.domain.listing import IdeaOrder
 from chalicelib.domain.text import iso
 from chalicelib.observability import traced
@@ -32,7 +33,8 @@ def ranking_attributes(idea: Idea) -> dict[str, str]:
     }
 
 
-def _item(idea: Idea) -> Item:
+def idea_item(idea: Idea) -> Item:
+    """An idea as the table holds it: its attributes, its key, and the sort keys of its lists."""
     return {**keys.idea(idea.idea_id), **idea.model_dump(mode="json", exclude_none=True), **ranking_attributes(idea)}
 
 
@@ -44,7 +46,7 @@ class IdeaStore:
     def create(self, idea: Idea) -> tuple[Idea, bool]:
         """Store `idea` unless its id is taken; the stored idea, and whether it is the one just created."""
         try:
-            self.table.put(_item(idea), condition=_NEW)
+            self.table.put(idea_item(idea), condition=_NEW)
         except ConditionFailed as taken:
             existing = Idea.model_validate(taken.item) if taken.item else self.get(idea.idea_id)
             assert existing is not None, "an idea's id was taken by nothing"
@@ -90,14 +92,23 @@ class IdeaStore:
             keys.idea(now.idea_id), Expression(text, names, values), condition=Expression("#status = :was")
         )
 
-    def with_status(self, product_id: str, statuses: Iterable[IdeaStatus]) -> Iterator[Idea]:
-        """Every idea of the product in one of `statuses`: one Query (and its pages) per status, reading no
-        idea of any other status."""
+    def summaries(self, product_id: str, statuses: Iterable[IdeaStatus]) -> Iterator[IdeaSummary]:
+        """Every idea of the product in one of `statuses`, summarised: one Query (and its pages) per status,
+        reading no idea of any other status, and of each only what a summary holds."""
         index = RANKINGS[IdeaOrder.NEW]
         for status in statuses:
             partition = Expression(f"{LISTING} = :listing", values={":listing": keys.listing(product_id, status)})
-            for item in self.table.query_all(partition, index=index.name):
-                yield Idea.model_validate(item)
+            for item in self.table.query_all(partition, index=index.name, attributes=IdeaSummary._fields):
+                yield IdeaSummary(
+                    idea_id=item["idea_id"],
+                    kind=IdeaKind(item["kind"]),
+                    title=item["title"],
+                    options=item.get("options"),
+                    status=IdeaStatus(item["status"]),
+                    up=int(item.get("up", 0)),
+                    down=int(item.get("down", 0)),
+                    created_at=datetime.fromisoformat(item["created_at"]),
+                )
 
     def page(
         self, product_id: str, status: IdeaStatus, order: IdeaOrder, limit: int, cursor: str | None

@@ -153,14 +153,20 @@ class Table:
         start: Mapping[str, str] | None = None,
         descending: bool = False,
         consistent: bool = False,
+        attributes: Sequence[str] = (),
     ) -> tuple[list[Item], Item | None]:
-        """One Query call: its items and the key to continue from, if DynamoDB stopped early."""
+        """One Query call: its items (only `attributes` of them, when named) and the key to continue from, if
+        DynamoDB stopped early."""
         arguments: dict[str, Any] = {
             "TableName": self.name,
             "KeyConditionExpression": key_condition.text,
             "ScanIndexForward": not descending,
             **_expression_arguments(key_condition),
         }
+        if attributes:
+            projected = {f"#a{n}": name for n, name in enumerate(attributes)}
+            arguments["ProjectionExpression"] = ", ".join(projected)
+            arguments.setdefault("ExpressionAttributeNames", {}).update(projected)
         if index is not None:
             arguments["IndexName"] = index
         else:
@@ -173,10 +179,12 @@ class Table:
         last = response.get("LastEvaluatedKey")
         return [from_attributes(i) for i in response.get("Items", [])], (from_attributes(last) if last else None)
 
-    def query_all(self, key_condition: Expression, *, index: str | None = None) -> Iterable[Item]:
+    def query_all(
+        self, key_condition: Expression, *, index: str | None = None, attributes: Sequence[str] = ()
+    ) -> Iterable[Item]:
         start: Item | None = None
         while True:
-            items, start = self.query(key_condition, index=index, start=start)
+            items, start = self.query(key_condition, index=index, start=start, attributes=attributes)
             yield from items
             if start is None:
                 return

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import json
 from datetime import UTC, datetime
 
 import pytest
@@ -169,3 +170,33 @@ def test_the_latest_report_never_goes_back_to_an_older_one(api, ideas, monkeypat
         .json_body["generated_at"]
         .startswith("2026-11-26T10:02")
     )
+
+
+def test_a_report_too_large_for_a_response_is_a_short_lived_link_to_it(api, ideas, monkeypatch, aws):
+    """Lambda answers at most 6 MB: past the inline limit, GET answers 303 with a link, to the JSON or the CSV."""
+    from urllib.parse import parse_qs, urlparse
+
+    from chalicelib.publish import reports
+
+    published = api.post("/products/roadster/demand", headers=PRODUCT_TEAM).json_body
+    monkeypatch.setattr(reports, "INLINE_BYTES", 100)
+    for path, key in (
+        ("/products/roadster/demand", "demand/roadster/latest.json"),
+        ("/products/roadster/demand.csv", f"demand/roadster/{published['generated_at'].replace(':', '-')}.csv"),
+        ("/products/roadster/demand?format=csv", f"demand/roadster/{published['generated_at'].replace(':', '-')}.csv"),
+    ):
+        answer = api.get(path, headers=PRODUCT_TEAM)
+        assert answer.status_code == 303, path
+        link = urlparse(answer.headers["Location"])
+        assert link.path.endswith(key)
+        assert parse_qs(link.query)["X-Amz-Expires"] == ["300"]
+        assert not answer.body
+    bucket = wiring_bucket()
+    fetched = aws.client("s3").get_object(Bucket=bucket, Key="demand/roadster/latest.json")["Body"].read()
+    assert json.loads(fetched) == published
+
+
+def wiring_bucket() -> str:
+    from chalicelib import wiring
+
+    return wiring.services().demand.reports.bucket
