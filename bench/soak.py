@@ -40,9 +40,9 @@ class Soak:
         return self.requests / self.seconds if self.seconds else 0.0
 
 
-def _session() -> requests.Session:
+def _session(threads: int) -> requests.Session:
     session = requests.Session()
-    session.mount("http://", requests.adapters.HTTPAdapter(pool_maxsize=64))
+    session.mount("http://", requests.adapters.HTTPAdapter(pool_maxsize=threads))
     return session
 
 
@@ -60,7 +60,8 @@ def run(
     of a new product with a budget of `budget`, the team declining an idea in the middle of each round; then a
     drain. Every answer's status is counted."""
     rng = random.Random(seed)
-    http = _session()
+    threads = 2 * customers
+    http = _session(threads)
     product_id = f"soak-{uuid.uuid4().hex[:8]}"
     product = {"product_id": product_id, "name": "Soak", "vote_budget": budget}
     http.post(f"{stack.url}/products", json=product, headers=TEAM).raise_for_status()
@@ -86,8 +87,8 @@ def run(
         return http.patch(f"{stack.url}/ideas/{idea_id}", json=body, headers=TEAM).status_code
 
     started = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=2 * customers) as pool:
-        for round_ in range(rounds):
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        for _ in range(rounds):
             actions = [
                 (rng.choices(["up", "down", "withdraw"], weights=[5, 2, 3])[0], c, rng.choice(idea_ids))
                 for c in range(customers)
@@ -98,7 +99,7 @@ def run(
             half = len(actions) // 2
             answers = list(pool.map(write, actions[:half]))
             open_ideas = [i for i in idea_ids if i not in soak.closed]
-            if round_ < rounds and len(open_ideas) > 1:
+            if len(open_ideas) > 1:
                 closing = rng.choice(open_ideas)
                 closed_answer = pool.submit(close, closing)
                 answers += list(pool.map(write, actions[half:]))
@@ -115,7 +116,7 @@ def run(
 
 def steady(stack: LocalStack, *, per_second: float = 5, seconds: float = 10) -> int:
     """Votes at a steady, light pace, one at a time (a shop's ordinary traffic); how many were sent."""
-    http = _session()
+    http = _session(1)
     product_id = f"steady-{uuid.uuid4().hex[:8]}"
     http.post(f"{stack.url}/products", json={"product_id": product_id, "name": "Steady"}, headers=TEAM)
     body = {"kind": "suggestion", "title": "Steady", "description": "For the steady pace."}

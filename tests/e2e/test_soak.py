@@ -44,5 +44,5 @@ def test_forty_customers_voting_at_once_on_a_small_budget_are_counted_exactly(so
     voter = bearer(f"{run.product_id}-late")
     vote = requests.put(f"{soak_stack.url}/ideas/{open_idea}/vote", json={"value": 1}, headers=voter, timeout=10)
     assert vote.status_code == 200
-    assert soak_stack.drain() >= 1
+    soak_stack.drain()  # the background pump may already have delivered it: the count is what matters
     assert requests.get(f"{soak_stack.url}/ideas/{open_idea}", timeout=10).json()["votes"]["up"] == before + 1
