@@ -8,7 +8,7 @@ STAGE ?= prod
 STACK ?= cocreate-$(STAGE)
 REGION ?= us-east-1
 
-.PHONY: run test lint format bench soak probe thorough recount quarantine package deploy lock clean
+.PHONY: run test lint format bench soak probe thorough mutate recount quarantine package deploy lock clean
 
 # uv installs the lock, hashes checked, in seconds; it is itself pinned in requirements-dev.txt.
 UV_PIN := $(shell grep -m1 '^uv==' requirements-dev.txt | cut -d' ' -f1)
@@ -48,6 +48,12 @@ probe: $(INSTALLED)  ## 5,000 votes through unreadable records, duplicated batch
 thorough: $(INSTALLED)  ## the property tests with 600 new examples each (make test runs the same 50 each time)
 	HYPOTHESIS_PROFILE=thorough $(BIN)/python -m pytest tests/integration/test_counting_property.py
 
+# mutmut keeps its results in mutants/ and retests only what changed; `make clean` starts afresh.
+mutate: $(INSTALLED)  ## plant bugs in chalicelib/ one at a time (mutmut) and run the fast tests: score and survivors
+	HYPOTHESIS_PROFILE=mutate $(BIN)/mutmut run --max-children 2
+	$(BIN)/mutmut export-cicd-stats
+	$(BIN)/python -m tests.mutation_score
+
 recount: $(INSTALLED)  ## recount every idea from the ballots on the local stack (make run); PRODUCT=id for one
 	$(BIN)/python -m infra.ops recount $(if $(PRODUCT),--product $(PRODUCT))
 
@@ -72,4 +78,4 @@ lock: $(BIN)/uv  ## re-resolve requirements-dev.txt into requirements-dev.lock, 
 		--output-file requirements-dev.lock requirements-dev.txt
 
 clean:
-	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) build dist mutants .pytest_cache .mypy_cache .ruff_cache .hypothesis

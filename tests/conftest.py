@@ -23,6 +23,8 @@ from infra.local.pump import EventPump
 # HYPOTHESIS_PROFILE=thorough (make thorough) searches twelve times as many, new ones each time.
 settings.register_profile("default", max_examples=50, derandomize=True, print_blob=True)
 settings.register_profile("thorough", max_examples=600, derandomize=False, print_blob=True)
+# make mutate runs the tests once per planted bug: fewer examples, and the explicit cases do the rest.
+settings.register_profile("mutate", max_examples=10, derandomize=True, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 

@@ -14,12 +14,14 @@ ANONYMOUS: dict[str, str] = {}
 GARBAGE = {"Authorization": "Bearer garbage"}
 CUSTOMER = bearer("matrix-ada")
 OTHER_CUSTOMER = bearer("matrix-bo")
+OTHER_GROUP = bearer("matrix-gus", "beta-testers")  # in a Cognito group, but not the product team's
 PRODUCT_TEAM = bearer("matrix-pat", "product-team")
 CALLERS = {
     "anonymous": ANONYMOUS,
     "garbage token": GARBAGE,
     "customer": CUSTOMER,
     "another customer": OTHER_CUSTOMER,
+    "another group": OTHER_GROUP,
     "product team": PRODUCT_TEAM,
 }
 
@@ -37,25 +39,29 @@ def new_suggestion() -> dict[str, Any]:
 # (method, route) -> (path to call, body to send, expected status for each caller, in CALLERS' order)
 Body = Callable[[], dict[str, Any]] | None
 MATRIX: dict[tuple[str, str], tuple[str, Body, tuple[int, ...]]] = {
-    ("GET", "/health"): ("/health", None, (200, 200, 200, 200, 200)),
-    ("HEAD", "/health"): ("/health", None, (200, 200, 200, 200, 200)),
-    ("GET", "/openapi.json"): ("/openapi.json", None, (200, 200, 200, 200, 200)),
-    ("POST", "/products"): ("/products", new_product, (401, 401, 403, 403, 201)),
-    ("GET", "/products"): ("/products", None, (200, 200, 200, 200, 200)),
-    ("GET", "/products/{product_id}"): ("/products/roadster", None, (200, 200, 200, 200, 200)),
-    ("POST", "/products/{product_id}/ideas"): ("/products/roadster/ideas", new_suggestion, (401, 401, 201, 201, 201)),
-    ("GET", "/products/{product_id}/ideas"): ("/products/roadster/ideas", None, (200, 200, 200, 200, 200)),
-    ("GET", "/ideas/{idea_id}"): ("/ideas/{idea}", None, (200, 200, 200, 200, 200)),
-    ("PATCH", "/ideas/{idea_id}"): ("/ideas/{idea}", lambda: {"status": "open"}, (401, 401, 403, 403, 200)),
-    ("PUT", "/ideas/{idea_id}/vote"): ("/ideas/{idea}/vote", lambda: {"value": 1}, (401, 401, 200, 200, 200)),
-    ("DELETE", "/ideas/{idea_id}/vote"): ("/ideas/{idea}/vote", None, (401, 401, 204, 204, 204)),
-    ("GET", "/me/votes"): ("/me/votes", None, (401, 401, 200, 200, 200)),
-    ("POST", "/products/{product_id}/demand"): ("/products/roadster/demand", None, (401, 401, 403, 403, 200)),
-    ("GET", "/products/{product_id}/demand"): ("/products/roadster/demand", None, (401, 401, 403, 403, 200)),
+    ("GET", "/health"): ("/health", None, (200, 200, 200, 200, 200, 200)),
+    ("HEAD", "/health"): ("/health", None, (200, 200, 200, 200, 200, 200)),
+    ("GET", "/openapi.json"): ("/openapi.json", None, (200, 200, 200, 200, 200, 200)),
+    ("POST", "/products"): ("/products", new_product, (401, 401, 403, 403, 403, 201)),
+    ("GET", "/products"): ("/products", None, (200, 200, 200, 200, 200, 200)),
+    ("GET", "/products/{product_id}"): ("/products/roadster", None, (200, 200, 200, 200, 200, 200)),
+    ("POST", "/products/{product_id}/ideas"): (
+        "/products/roadster/ideas",
+        new_suggestion,
+        (401, 401, 201, 201, 201, 201),
+    ),
+    ("GET", "/products/{product_id}/ideas"): ("/products/roadster/ideas", None, (200, 200, 200, 200, 200, 200)),
+    ("GET", "/ideas/{idea_id}"): ("/ideas/{idea}", None, (200, 200, 200, 200, 200, 200)),
+    ("PATCH", "/ideas/{idea_id}"): ("/ideas/{idea}", lambda: {"status": "open"}, (401, 401, 403, 403, 403, 200)),
+    ("PUT", "/ideas/{idea_id}/vote"): ("/ideas/{idea}/vote", lambda: {"value": 1}, (401, 401, 200, 200, 200, 200)),
+    ("DELETE", "/ideas/{idea_id}/vote"): ("/ideas/{idea}/vote", None, (401, 401, 204, 204, 204, 204)),
+    ("GET", "/me/votes"): ("/me/votes", None, (401, 401, 200, 200, 200, 200)),
+    ("POST", "/products/{product_id}/demand"): ("/products/roadster/demand", None, (401, 401, 403, 403, 403, 200)),
+    ("GET", "/products/{product_id}/demand"): ("/products/roadster/demand", None, (401, 401, 403, 403, 403, 200)),
     ("GET", "/products/{product_id}/demand.csv"): (
         "/products/roadster/demand.csv",
         None,
-        (401, 401, 403, 403, 200),
+        (401, 401, 403, 403, 403, 200),
     ),
 }
 

@@ -27,6 +27,13 @@ def test_the_customer_is_the_sub_claim():
     assert caller.is_product_team
 
 
+@pytest.mark.parametrize("groups", [None, "beta", "product-teams", "Product-Team", ["beta", "admins"]])
+def test_only_the_product_team_group_makes_a_team_member(groups):
+    caller = caller_from_claims({"sub": "c-1", "cognito:groups": groups})
+    assert caller is not None
+    assert not caller.is_product_team
+
+
 @pytest.mark.parametrize("claims", [None, [], {}, {"sub": ""}, {"sub": 7}, {"sub": "a b"}, {"sub": "x" * 129}])
 def test_claims_without_a_usable_sub_name_nobody(claims):
     assert caller_from_claims(claims) is None
