@@ -84,11 +84,13 @@ def test_a_closed_idea_refuses_votes_and_frees_its_voters_budget(api, pump, idea
     assert api.get(f"/ideas/{idea}").json_body["votes"]["up"] == 1  # the author's vote still counts
 
 
-def test_status_changes_are_announced_once_with_the_response(api, pump, bus, idea):
+def test_status_changes_are_announced_once_with_the_response_however_often_their_records_come(api, pump, bus, idea):
     patch(api, idea, {"status": "under_review", "response": "Measuring."})
     patch(api, idea, {"status": "planned", "response": "Spring."})
-    pump.drain()
-    pump.drain()
+    batches = pump.read()
+    assert batches
+    for shard_id, records in batches * 2:  # Lambda delivers a batch again when its function timed out
+        pump.deliver(shard_id, records)
     changes = bus.received("IdeaStatusChanged")
     assert [(c["old_status"], c["new_status"], c["response"]) for c in changes] == [
         ("open", "under_review", "Measuring."),

@@ -20,7 +20,8 @@ def stdout_lines(api, capfd):
     capfd.readouterr()
     logs = io.StringIO()
     handler = observability.logger.logger_handler
-    earlier = handler.setStream(logs)
+    # Assigned rather than setStream(), which flushes the stream it replaces: a test runner may have closed it.
+    earlier, handler.stream = handler.stream, logs
     seen: list[dict] = []
 
     def lines() -> list[dict]:
@@ -31,7 +32,7 @@ def stdout_lines(api, capfd):
         return seen
 
     yield lines
-    handler.setStream(earlier)
+    handler.stream = earlier
 
 
 def test_business_metrics_are_counted(api, stdout_lines):

@@ -7,6 +7,8 @@ import pytest
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 
+from chalicelib.http import Access
+
 
 @pytest.fixture
 def document(api) -> dict:
@@ -28,17 +30,18 @@ def test_it_describes_exactly_the_apps_routes(document):
     assert described == {(method, path) for path, methods in app.routes.items() for method in methods}
 
 
-def test_every_guarded_route_names_its_security_and_public_ones_none(document):
-    from app import app
+def test_every_guarded_route_names_its_security_and_refusals_and_public_ones_none(document):
+    from app import api
 
-    for path, methods in app.routes.items():
-        for method, entry in methods.items():
-            operation = document["paths"][path][method.lower()]
-            if entry.authorizer is None:
-                assert operation["security"] == []
-            else:
-                assert operation["security"] == [{"cognito": []}]
-                assert {"401", "400"} & set(operation["responses"])
+    for route in api.routes:
+        operation = document["paths"][route.path][route.method.lower()]
+        refusals = {"401", "403"} & set(operation["responses"])
+        if route.access is Access.PUBLIC:
+            assert (operation["security"], refusals) == ([], set()), route.name
+        elif route.access is Access.CUSTOMER:
+            assert (operation["security"], refusals) == ([{"cognito": []}], {"401"}), route.name
+        else:
+            assert (operation["security"], refusals) == ([{"cognito": []}], {"401", "403"}), route.name
 
 
 def test_requests_and_answers_point_at_the_models(document):

@@ -106,6 +106,18 @@ def test_resubmitting_a_customisation_records_support(api, pump, roadster):
     assert votes(api, idea_id) == {"up": 2, "down": 0, "net": 2}
 
 
+def test_resubmitting_a_closed_customisation_records_no_support(api, pump, roadster):
+    body = {"kind": "customisation", "options": {"colour": "green"}}
+    idea_id = api.post("/products/roadster/ideas", body, headers=ADA).json_body["idea_id"]
+    close(idea_id)
+    again = api.post("/products/roadster/ideas", body, headers=BO)
+    assert again.status_code == 200
+    assert again.json_body["my_vote"] is None
+    assert api.get("/me/votes", headers=BO).json_body["items"] == []
+    pump.drain()
+    assert votes(api, idea_id) == {"up": 1, "down": 0, "net": 1}
+
+
 def test_closed_ideas_refuse_votes_and_keep_their_final_tally(api, pump, roadster):
     idea_id = suggest(api, "Cup holders", ADA)
     close(idea_id)
@@ -128,6 +140,16 @@ def test_votes_on_closed_ideas_release_budget_but_still_count(api, pump, roadste
     mine = api.get("/me/votes", headers=ADA).json_body
     assert sorted((v["idea_id"], v["value"]) for v in mine["items"]) == sorted([(kept, 1), (closing, -1), (waiting, 1)])
     assert mine["budgets"] == {"roadster": {"used": 2, "limit": 2}}
+
+
+def test_my_votes_budget_leaves_out_votes_on_closed_ideas_before_they_are_released(api, roadster):
+    kept, closing = (suggest(api, f"Idea {n}", BO) for n in range(2))
+    vote(api, kept, 1, ADA)
+    vote(api, closing, 1, ADA)
+    close(closing)  # nothing has released the vote yet: the ballot still holds it
+    mine = api.get("/me/votes", headers=ADA).json_body
+    assert mine["budgets"] == {"roadster": {"used": 1, "limit": 2}}
+    assert {v["idea_id"] for v in mine["items"]} == {kept, closing}
 
 
 def test_my_votes_shows_budgets_per_product(api, roadster):

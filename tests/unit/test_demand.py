@@ -2,6 +2,8 @@ import csv
 import io
 from datetime import timedelta
 
+import pytest
+
 from chalicelib.domain.catalogue import Product, ProductDraft
 from chalicelib.domain.demand import CSV_COLUMNS, DemandReport
 from chalicelib.domain.ideas import Idea, IdeaKind, IdeaStatus
@@ -73,12 +75,21 @@ def test_the_csv_has_a_row_per_ranked_idea():
         ["4", "cffffffffffffffff", "customisation", "Idea f", "interior=wool", "under_review", "1", "0", "1"],
     ]
     assert [float(r[9]) for r in rows[1:]] == [i.confidence for i in report.items]
+    assert [float(r[10]) for r in rows[1:]] == [i.hot for i in report.items]
+    assert len({r[10] for r in rows[1:]}) > 1  # the ideas' ages differ: hot tells them apart
 
 
-def test_a_title_cannot_become_a_spreadsheet_formula():
-    sneaky = idea("z", 1, 0, S.OPEN).model_copy(update={"title": '=HYPERLINK("http://evil")'})
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_a_title_cannot_become_a_spreadsheet_formula(start):
+    sneaky = idea("z", 1, 0, S.OPEN).model_copy(update={"title": f'{start}HYPERLINK("http://evil")'})
     row = list(csv.reader(io.StringIO(DemandReport.build(PRODUCT, [sneaky], NOW).csv())))[1]
-    assert row[3] == '\'=HYPERLINK("http://evil")'
+    assert row[3] == f'\'{start}HYPERLINK("http://evil")'
+
+
+def test_an_ordinary_title_is_left_as_written():
+    plain = idea("z", 1, 0, S.OPEN).model_copy(update={"title": "Roof box, 2-in-1"})
+    row = list(csv.reader(io.StringIO(DemandReport.build(PRODUCT, [plain], NOW).csv())))[1]
+    assert row[3] == "Roof box, 2-in-1"
 
 
 def test_the_summary_names_the_top_ideas():

@@ -35,7 +35,31 @@ def test_a_cursor_naming_another_partition_is_refused_even_with_a_good_checksum(
         decode("new:p", forged, FIXED, FREE)
 
 
+@pytest.mark.parametrize(
+    "forged",
+    [
+        {**KEY, "PK": 7},  # a number where the table keeps text: boto3 would send it, DynamoDB would refuse it
+        {**KEY, "NEW_SK": ["2026"]},
+        {**KEY, "NEW_SK": ""},
+        {**KEY, "NEW_SK": "x" * 1025},  # past DynamoDB's 1 KB sort key
+        {**KEY, "EXTRA": "x"},
+        {k: v for k, v in KEY.items() if k != "NEW_SK"},
+    ],
+)
+def test_a_cursor_with_a_good_checksum_but_a_key_dynamodb_would_refuse_is_refused(forged):
+    # The checksum keeps no secret (anyone can make one): it is the key's shape that keeps a forged cursor a 400.
+    with pytest.raises(InvalidInput, match="cursor"):
+        decode("new:p", encode("new:p", forged), FIXED, FREE)
+
+
+def test_a_sort_key_of_exactly_1_kb_is_a_cursor():
+    key = {**KEY, "NEW_SK": "x" * 1024}
+    assert decode("new:p", encode("new:p", key), FIXED, FREE) == key
+
+
 @given(st.text(max_size=300))
 def test_any_text_is_a_cursor_or_a_clear_refusal(text):
     with contextlib.suppress(InvalidInput):
-        decode("new:p", text, FIXED, FREE)
+        key = decode("new:p", text, FIXED, FREE)
+        assert set(key) == set(KEY)
+        assert all(key[name] == value for name, value in FIXED.items())
