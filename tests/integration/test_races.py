@@ -7,8 +7,11 @@ import pytest
 
 from chalicelib import wiring
 from chalicelib.domain.ideas import IdeaStatus
+from chalicelib.domain.voting import Tally
 from chalicelib.store.ballots import BallotStore
 from chalicelib.store.ideas import IdeaStore
+from chalicelib.store.table import Table
+from chalicelib.store.tallies import CheckpointMoved
 from infra.local.tokens import bearer
 from tests.tokens import CUSTOMER, PRODUCT_TEAM
 
@@ -121,3 +124,42 @@ def test_a_ballot_that_keeps_changing_is_never_a_false_budget_refusal(api, roads
     answer = api.put(f"/ideas/{idea_id}/vote", {"value": 1}, headers=CUSTOMER)
     assert answer.status_code == 409
     assert answer.json_body["Code"] == "BallotBusy"  # try again: not "your budget is used up"
+
+
+def test_a_status_change_made_meanwhile_is_not_overwritten(api, roadster, monkeypatch):
+    idea_id = suggest(api, "Roof box")
+    rival: list[int] = []
+    once_after(
+        monkeypatch,
+        IdeaStore,
+        "get",  # the first team member read the idea open; a second one answers it first
+        lambda: rival.append(
+            api.patch(f"/ideas/{idea_id}", {"status": "under_review", "response": "Measuring."}, headers=PRODUCT_TEAM)
+        ),
+    )
+    late = api.patch(f"/ideas/{idea_id}", {"status": "declined", "response": "No."}, headers=PRODUCT_TEAM)
+    assert (rival[0].status_code, late.status_code) == (200, 409)
+    shown = api.get(f"/ideas/{idea_id}").json_body
+    assert (shown["status"], shown["response"]) == ("under_review", "Measuring.")
+
+
+def test_two_shards_counting_one_idea_at_once_both_count(api, roadster, monkeypatch):
+    """Votes on one idea arrive through two shards: the second shard's consumer commits between the first
+    one's read of the counts and its write, and the first reads again instead of overwriting."""
+    idea_id = suggest(api, "Roof box")
+    tallies = wiring.services().stream_consumer.tallies
+    once_after(monkeypatch, Table, "batch_get", lambda: tallies.commit("shard-b", None, 1, {idea_id: Tally(up=1)}))
+    tallies.commit("shard-a", None, 1, {idea_id: Tally(up=1, down=1)})
+    assert votes(api, idea_id) == {"up": 2, "down": 1, "net": 1}  # both shards' (the author's waits in the stream)
+
+
+def test_a_batch_applied_twice_at_once_counts_once(api, roadster, monkeypatch):
+    """A timed-out invocation still runs while Lambda retries its batch: the retry commits between the first
+    one's read and its write, and the first finds the checkpoint moved and counts nothing."""
+    idea_id = suggest(api, "Roof box")
+    tallies = wiring.services().stream_consumer.tallies
+    once_after(monkeypatch, Table, "batch_get", lambda: tallies.commit("shard-a", None, 7, {idea_id: Tally(up=1)}))
+    with pytest.raises(CheckpointMoved):
+        tallies.commit("shard-a", None, 7, {idea_id: Tally(up=1)})
+    assert votes(api, idea_id)["up"] == 1  # the batch's, once (the author's vote waits in the stream)
+    assert tallies.checkpoint("shard-a") == 7
