@@ -47,3 +47,40 @@ def test_hot_rises_with_net_votes_at_the_same_age():
 def test_a_tenfold_lead_in_votes_is_worth_half_a_day_of_recency():
     created = HOT_EPOCH + timedelta(days=300)
     assert hot(99, created) == pytest.approx(hot(9, created + timedelta(hours=12.5)), abs=1e-6)
+
+
+# (up, down, hours since the epoch of hot) of a few ideas
+ideas_counts = st.tuples(st.integers(0, 5000), st.integers(0, 5000), st.integers(0, 3000))
+
+
+@given(st.lists(ideas_counts, min_size=2, max_size=12, unique=True))
+def test_the_index_keys_sort_ideas_as_their_scores_do_negative_nets_too(counts):
+    """DynamoDB orders a ranked list by its sort key's text: that text must order ideas as their scores do."""
+    from chalicelib.domain.ideas import Idea, IdeaKind, IdeaStatus
+    from chalicelib.store.ideas import ranking_attributes
+    from chalicelib.store.schema import RANKINGS
+
+    ideas = [
+        Idea(
+            idea_id=f"s{n:016d}",
+            product_id="p",
+            kind=IdeaKind.SUGGESTION,
+            title="t",
+            status=IdeaStatus.OPEN,
+            created_at=HOT_EPOCH + timedelta(hours=hours),
+            updated_at=HOT_EPOCH,
+            up=up,
+            down=down,
+            vote_budget=10,
+        )
+        for n, (up, down, hours) in enumerate(counts)
+    ]
+    for order, score in {
+        "top": lambda i: i.net,
+        "hot": lambda i: i.hot,
+        "confidence": lambda i: i.confidence,
+        "new": lambda i: i.created_at,
+    }.items():
+        key = RANKINGS[order].sort_key
+        by_key = sorted(ideas, key=lambda i, key=key: ranking_attributes(i)[key])
+        assert [score(i) for i in by_key] == sorted(score(i) for i in ideas), order
