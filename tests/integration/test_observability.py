@@ -2,6 +2,7 @@
 
 import io
 import json
+import logging
 
 import pytest
 
@@ -14,25 +15,27 @@ SECRET_CUSTOMER = "customer-with-a-secret-name"
 
 @pytest.fixture
 def stdout_lines(api, capfd):
-    """What the functions write to stdout, which Lambda sends to CloudWatch: metrics by print, logs by a handler
-    that keeps the stream it was made with, so the test lends it one."""
+    """What the functions write to stdout, which Lambda sends to CloudWatch: metrics by print (read from stdout)
+    and logs through Powertools' formatter (read from a handler of our own beside Powertools' one, whose stream
+    is whatever stdout was when the logger was made, and may be a test runner's)."""
     api.post("/products", {"product_id": "roadster", "name": "R"}, headers=PRODUCT_TEAM)
     capfd.readouterr()
     logs = io.StringIO()
-    handler = observability.logger.logger_handler
-    # Assigned rather than setStream(), which flushes the stream it replaces: a test runner may have closed it.
-    earlier, handler.stream = handler.stream, logs
+    handler = logging.StreamHandler(logs)
+    handler.setFormatter(observability.logger.registered_formatter)
+    observability.logger.addHandler(handler)
     seen: list[dict] = []
 
     def lines() -> list[dict]:
-        out = capfd.readouterr().out + logs.getvalue()
+        metrics = [line for line in capfd.readouterr().out.splitlines() if line.startswith('{"_aws"')]
+        logged = logs.getvalue().splitlines()
         logs.seek(0)
         logs.truncate()
-        seen.extend(json.loads(line) for line in out.splitlines() if line.startswith("{"))
+        seen.extend(json.loads(line) for line in metrics + logged)
         return seen
 
     yield lines
-    handler.stream = earlier
+    observability.logger.removeHandler(handler)
 
 
 def test_business_metrics_are_counted(api, stdout_lines):
