@@ -63,12 +63,16 @@ def publish() -> None:
     import resource
 
     import boto3
+    from botocore.config import Config
 
     from bench.meter import CapacityMeter
     from chalicelib import wiring
     from chalicelib.publish.reports import Link
     from chalicelib.store.schema import INDEXES
 
+    # moto reads the whole table for each page of a Query: seconds a page at 100,000 ideas, where DynamoDB
+    # answers in milliseconds, so the function's 10 s read timeout would cut the bench short on a busy machine.
+    wiring.CLIENT_CONFIG = wiring.CLIENT_CONFIG.merge(Config(read_timeout=600))
     services = wiring.services()
     table = services.catalogue.products.table
     indexes = {i.name: (i.partition_key, i.sort_key, i.projection == "KEYS_ONLY") for i in INDEXES if i.name}

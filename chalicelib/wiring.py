@@ -38,8 +38,8 @@ class LazyClient:
     """A boto3 client made on its first call: making one costs 30 to 80 ms, and a cold start should pay only
     for the clients its request uses (most never touch S3 or EventBridge)."""
 
-    def __init__(self, session: boto3.session.Session, service: str, config: Config = CLIENT_CONFIG) -> None:
-        self._make = functools.partial(session.client, service, config=config)
+    def __init__(self, session: boto3.session.Session, service: str, config: Config | None = None) -> None:
+        self._make = functools.partial(session.client, service, config=config or CLIENT_CONFIG)
 
     @functools.cached_property
     def _client(self) -> Any:

@@ -40,6 +40,8 @@ def nothing_written(api):
         (b'{"kind": "suggestion", "title": "a\\u202eb", "description": "d"}', "title: must be one line of text"),
         (b'{"kind": "suggestion", "title": "t", "description": "a\\u0085b"}', "description: must be text without"),
         (b'{"kind": "suggestion", "title": "a\\ud800b", "description": "d"}', "hex escape"),  # half a character
+        (b'{"kind": "poem", "title": "t"}', "kind: must be one of: 'customisation', 'suggestion'"),
+        (b'{"title": "t"}', "kind: is required"),
     ],
 )
 def test_a_malformed_body_is_refused_and_writes_nothing(catalogue, raw, says):

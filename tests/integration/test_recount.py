@@ -3,6 +3,8 @@ during live voting, it neither loses a concurrent update nor counts a vote twice
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from chalicelib import wiring
@@ -139,6 +141,7 @@ def test_an_operator_lists_the_records_set_aside_and_replays_them_once_the_code_
     assert bus.received() == []  # its announcement was set aside with the record
     listed = ops.quarantine(replay=False)["records"]  # the idea's insert, and the update that counted its vote
     assert [r["reason"] for r in listed] == ["ValueError: a field this version does not know"] * 2
+    assert all(r["quarantined_at"].startswith(str(datetime.now(UTC).year)) for r in listed)  # when, for the operator
     replayed = ops.quarantine(replay=True)["records"]
     assert [r["replayed"] for r in replayed] == ["sent 1 events", "sent 0 events"]
     assert [e["idea_id"] for e in bus.received("IdeaSubmitted")] == [idea_id]

@@ -52,8 +52,16 @@ def test_a_cursor_with_a_good_checksum_but_a_key_dynamodb_would_refuse_is_refuse
         decode("new:p", encode("new:p", forged), FIXED, FREE)
 
 
-def test_a_sort_key_of_exactly_1_kb_is_a_cursor():
-    key = {**KEY, "NEW_SK": "x" * 1024}
+@pytest.mark.parametrize("sort_key", ["x", "é", "x" * 1024])
+def test_key_values_from_one_character_to_1_kb_make_cursors(sort_key):
+    key = {**KEY, "NEW_SK": sort_key}
+    assert decode("new:p", encode("new:p", key), FIXED, FREE) == key
+
+
+@given(st.text(min_size=1, max_size=200).filter(lambda t: len(t.encode()) <= 1024))
+def test_every_key_leads_back_to_itself_whatever_its_length(sort_key):
+    # Every length of cursor, so every length of base64 padding left off and put back.
+    key = {**KEY, "NEW_SK": sort_key}
     assert decode("new:p", encode("new:p", key), FIXED, FREE) == key
 
 
