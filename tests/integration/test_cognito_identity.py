@@ -99,9 +99,18 @@ def test_tokens_that_are_not_the_pools_id_tokens_name_nobody(pool, fetched):
         forged({**valid, "exp": now - 10}),  # expired
         forged({**valid, "aud": "another-client"}),
         forged({**valid, "iss": "https://cognito-idp.us-east-1.amazonaws.com/another-pool"}),
+        forged({**valid, "token_use": "access"}),  # signed and addressed to us, but not an ID token
+        forged({k: v for k, v in valid.items() if k != "exp"}),  # never expires
+        forged({k: v for k, v in valid.items() if k != "sub"}),  # names nobody
     ):
         assert tokens.claims(bad) is None
     assert tokens.claims(forged(valid)) is not None  # the same claims, properly signed, do pass
+
+
+def test_an_issuer_configured_with_a_trailing_slash_still_matches_the_tokens(pool, fetched):
+    tokens = CognitoTokens(pool.issuer + "/", pool.client_id)
+    assert tokens.claims("Bearer " + pool.sign_in("ada")["id"]) is not None
+    assert fetched == [f"{pool.issuer}/.well-known/jwks.json"]
 
 
 def test_unknown_key_ids_fetch_the_keys_at_most_once_in_five_minutes(pool, fetched):
