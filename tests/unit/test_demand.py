@@ -64,9 +64,24 @@ def test_dimensions_sum_the_supporters_of_each_chosen_value_and_show_unchosen_on
     }
 
 
+def test_dimensions_add_up_every_idea_that_chooses_a_value_even_one_the_product_no_longer_offers():
+    more = [
+        *IDEAS,
+        idea("g", 4, 0, S.OPEN, {"colour": "red", "interior": "wool"}),
+        idea("h", 2, 0, S.OPEN, {"colour": "purple"}),  # offered once, since withdrawn
+        idea("i", 3, 1, S.OPEN, {"colour": "purple"}),
+    ]
+    assert DemandReport.build(PRODUCT, more, NOW).dimensions == {
+        "colour": {"green": 10, "red": 14, "blue": 0, "purple": 5},
+        "interior": {"cork": 10, "wool": 5},
+    }
+
+
 def test_the_csv_has_a_row_per_ranked_idea():
     report = DemandReport.build(PRODUCT, IDEAS, NOW)
-    rows = list(csv.reader(io.StringIO(report.csv())))
+    text = report.csv()
+    assert text.count("\r\n") == 1 + len(report.items) and "\n" not in text.replace("\r\n", "")  # RFC 4180
+    rows = list(csv.reader(io.StringIO(text)))
     assert tuple(rows[0]) == CSV_COLUMNS
     assert [r[:9] for r in rows[1:]] == [
         ["1", "cbbbbbbbbbbbbbbbb", "customisation", "Idea b", "colour=red", "planned", "10", "0", "10"],
@@ -95,4 +110,8 @@ def test_an_ordinary_title_is_left_as_written():
 def test_the_summary_names_the_top_ideas():
     summary = DemandReport.build(PRODUCT, IDEAS, NOW).summary()
     assert (summary.ideas, summary.supporters) == (4, 26)
-    assert [t["title"] for t in summary.top] == ["Idea b", "Idea a", "Idea c"]
+    assert summary.top == [
+        {"idea_id": "cbbbbbbbbbbbbbbbb", "title": "Idea b", "supporters": 10},
+        {"idea_id": "caaaaaaaaaaaaaaaa", "title": "Idea a", "supporters": 10},
+        {"idea_id": "ccccccccccccccccc", "title": "Idea c", "supporters": 5},
+    ]
