@@ -1,5 +1,5 @@
 """Publishing a demand report as a product grows to 100,000 ideas: does it fit the scheduled function (15
-minutes, 1 GB)?
+minutes, and the memory .chalice/config.json gives it)?
 
 The ideas are written straight into a moto server (the stage's table and indexes, as the API would have left
 them: a tenth declined), and the report is published, as the scheduled function would, by a process of its own:

@@ -86,3 +86,11 @@ def test_times_are_iso_8601_utc_with_milliseconds():
     assert shown["created_at"].endswith("Z")
     assert len(shown["created_at"]) == len("2026-11-22T10:00:00.123Z")
     assert now - timedelta(seconds=1) < idea.created_at <= now
+
+
+def test_a_title_made_of_many_options_is_cut_to_the_120_characters_a_title_may_have():
+    from chalicelib.domain.ideas import describe
+
+    title = describe({f"dimension {n}": "a value long enough" for n in range(10)})
+    assert len(title) == 120
+    assert title.startswith("dimension 0: a value long enough, dimension 1:")

@@ -39,6 +39,7 @@ def test_every_transition_is_allowed_exactly_as_the_lifecycle_says(start, target
     if (start, target) in ALLOWED:
         moved = move(idea(start), change, NOW, merge_target)
         assert (moved.status, moved.response, moved.updated_at) == (target, "Thanks!", NOW)
+        assert moved.merged_into == (merge_target.idea_id if target is S.MERGED else None)
     else:
         with pytest.raises(TransitionNotAllowed):
             move(idea(start), change, NOW, merge_target)
@@ -57,8 +58,13 @@ def test_a_transition_without_a_response_keeps_the_last_one():
 
 
 def test_closed_ideas_are_final_and_say_so():
-    with pytest.raises(TransitionNotAllowed, match="closed"):
+    with pytest.raises(TransitionNotAllowed, match=r"it can become nothing: it is closed$"):
         move(idea(S.DECLINED), StatusChange(status=S.OPEN), NOW)
+
+
+def test_a_forbidden_move_names_the_statuses_it_could_take():
+    with pytest.raises(TransitionNotAllowed, match=r"it can become declined, merged, under_review$"):
+        move(idea(S.OPEN), StatusChange(status=S.AVAILABLE), NOW)
 
 
 @pytest.mark.parametrize(
