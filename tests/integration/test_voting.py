@@ -137,6 +137,7 @@ def test_votes_on_closed_ideas_release_budget_but_still_count(api, pump, roadste
     assert vote(api, waiting, 1, ADA).status_code == 200  # the closed idea's vote made room
     pump.drain()
     assert votes(api, closing) == {"up": 1, "down": 1, "net": 0}  # released, still counted
+    assert api.get(f"/ideas/{closing}", headers=ADA).json_body["my_vote"] == -1  # and still hers
     mine = api.get("/me/votes", headers=ADA).json_body
     assert sorted((v["idea_id"], v["value"]) for v in mine["items"]) == sorted([(kept, 1), (closing, -1), (waiting, 1)])
     assert mine["budgets"] == {"roadster": {"used": 2, "limit": 2}}

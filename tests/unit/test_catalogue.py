@@ -32,12 +32,25 @@ def test_every_option_the_product_does_not_offer_is_named():
         roadster().choose({"wheels": "18-inch", "colour": "pink", "interior": "cork"})
     fields = [p.field for p in refused.value.problems]
     assert fields == ["options.wheels", "options.colour"]
-    assert "choose one of: Matte Green, red" in str(refused.value)
+    assert str(refused.value) == (
+        "options.wheels: Roadster has no such option; it offers: Colour, interior; "
+        "options.colour: 'pink' is not offered; choose one of: Matte Green, red"
+    )
 
 
-def test_a_dimension_given_twice_in_different_case_is_refused():
-    with pytest.raises(InvalidInput, match="given twice"):
-        roadster().choose({"colour": "red", "COLOUR": "red"})
+def test_a_product_without_options_says_it_offers_nothing():
+    plain = Product.from_draft(ProductDraft(product_id="mug", name="Mug"), utc_now())
+    with pytest.raises(InvalidInput, match=r"^options\.colour: Mug has no such option; it offers: nothing$"):
+        plain.choose({"colour": "red"})
+
+
+def test_a_dimension_given_twice_in_different_case_is_refused_beside_the_other_problems():
+    with pytest.raises(InvalidInput) as refused:
+        roadster().choose({"colour": "red", "COLOUR": "red", "wheels": "18-inch"})
+    assert [(p.field, p.problem) for p in refused.value.problems][:1] == [
+        ("options.COLOUR", "is given twice (letter case does not matter)")
+    ]
+    assert [p.field for p in refused.value.problems] == ["options.COLOUR", "options.wheels"]
 
 
 @pytest.mark.parametrize(

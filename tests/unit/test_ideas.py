@@ -94,3 +94,24 @@ def test_a_title_made_of_many_options_is_cut_to_the_120_characters_a_title_may_h
     title = describe({f"dimension {n}": "a value long enough" for n in range(10)})
     assert len(title) == 120
     assert title.startswith("dimension 0: a value long enough, dimension 1:")
+
+
+def test_one_customisation_of_two_products_is_two_ideas_each_with_its_products_thresholds():
+    from chalicelib.domain.catalogue import Product, ProductDraft
+    from chalicelib.domain.ideas import CustomisationDraft, Idea
+    from chalicelib.domain.text import utc_now
+
+    draft = CustomisationDraft(kind="customisation", options={"colour": "red"})
+    made = [
+        Idea.customisation(
+            Product.from_draft(
+                ProductDraft(product_id=product_id, name="P", options={"colour": ["red"]}, thresholds=thresholds),
+                utc_now(),
+            ),
+            draft,
+            utc_now(),
+        )
+        for product_id, thresholds in (("roadster", [5]), ("coupe", [10, 100]))
+    ]
+    assert made[0].idea_id != made[1].idea_id
+    assert [i.thresholds for i in made] == [[5], [10, 100]]
