@@ -115,3 +115,15 @@ def test_one_customisation_of_two_products_is_two_ideas_each_with_its_products_t
     ]
     assert made[0].idea_id != made[1].idea_id
     assert [i.thresholds for i in made] == [[5], [10, 100]]
+
+
+@pytest.mark.parametrize(
+    ("options", "idea_id"),
+    [({"colour": "red"}, "cvvwh2ndj73iweoo4"), ({"colour": "Grün", "interior": "cork"}, "c3tlwj7ebqcciziln")],
+)
+def test_a_customisations_id_never_changes_between_versions(options, idea_id):
+    # Stored ideas carry it: were it to change, a request already made would come back as a new, split idea.
+    from chalicelib.domain.ideas import customisation_id
+
+    assert customisation_id("roadster", options) == idea_id
+    assert customisation_id("roadster", {k.upper(): v.upper() for k, v in reversed(options.items())}) == idea_id
