@@ -70,10 +70,12 @@ def test_dimensions_add_up_every_idea_that_chooses_a_value_even_one_the_product_
         idea("g", 4, 0, S.OPEN, {"colour": "red", "interior": "wool"}),
         idea("h", 2, 0, S.OPEN, {"colour": "purple"}),  # offered once, since withdrawn
         idea("i", 3, 1, S.OPEN, {"colour": "purple"}),
+        idea("j", 6, 0, S.OPEN, {"roof": "glass"}),  # a whole dimension since withdrawn
     ]
     assert DemandReport.build(PRODUCT, more, NOW).dimensions == {
         "colour": {"green": 10, "red": 14, "blue": 0, "purple": 5},
         "interior": {"cork": 10, "wool": 5},
+        "roof": {"glass": 6},
     }
 
 
