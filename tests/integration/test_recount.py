@@ -56,11 +56,18 @@ def test_a_recount_restores_votes_the_stream_lost(api, pump, roadster):
     assert recount().repaired == []  # and the next recount finds nothing to do
 
 
-def test_a_recount_repairs_a_count_that_was_simply_wrong_and_says_so(api, pump, bus, roadster, capsys, caplog):
+def miscount(api, pump) -> str:
+    """An idea whose stored counts nothing in the ballots says: 40 up and 3 down, where one up-vote was cast."""
     idea_id = suggest(api, "Roof box")
     pump.drain()
     idea = wiring.services().ideas.get(idea_id)
-    wiring.services().recount.tallies.repair(idea, up=40, down=3)  # nothing in the ballots says so
+    wiring.services().recount.tallies.repair(idea, up=40, down=3)
+    assert counts(api, idea_id) == (40, 3)
+    return idea_id
+
+
+def test_a_recount_repairs_a_count_that_was_simply_wrong_and_says_so(api, pump, bus, roadster, capsys):
+    idea_id = miscount(api, pump)
     bus.received()
     recount()
     assert counts(api, idea_id) == (1, 0)
@@ -68,6 +75,11 @@ def test_a_recount_repairs_a_count_that_was_simply_wrong_and_says_so(api, pump, 
     assert event["product_id"] == "roadster"
     assert event["repaired"] == [{"idea_id": idea_id, "up": [40, 1], "down": [3, 0]}]
     assert '"CountsRepaired":[1.0]' in capsys.readouterr().out
+
+
+def test_a_repair_is_logged(api, pump, roadster, caplog):
+    miscount(api, pump)
+    recount()
     assert "a count differed from its ballots and was repaired" in caplog.messages
 
 
