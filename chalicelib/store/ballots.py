@@ -209,21 +209,20 @@ class BallotStore:
 
         False when the ballot changed meanwhile and nothing moved.
         """
-        names = {"#version": VERSION}
-        values: dict[str, Any] = {":less": -len(votes), ":one": 1}
-        removals, assignments, unchanged = [], [], []
+        names: dict[str, str] = {}
+        values: dict[str, Any] = {":less": -len(votes)}
         for n, (idea_id, value) in enumerate(votes.items()):
             names[f"#v{n}"], names[f"#r{n}"], values[f":x{n}"] = VOTE + idea_id, RELEASED + idea_id, value
-            removals.append(f"#v{n}")
-            assignments.append(f"#r{n} = :x{n}")
-            unchanged.append(f"#v{n} = :x{n}")
-        update = f"REMOVE {', '.join(removals)} SET {', '.join(assignments)} ADD used :less, #version :one"
+        release = Clauses(
+            sets=tuple(f"#r{n} = :x{n}" for n in range(len(votes))),
+            adds=("used :less",),
+            removes=tuple(f"#v{n}" for n in range(len(votes))),
+            condition=" AND ".join(f"#v{n} = :x{n}" for n in range(len(votes))),  # still the votes read
+            names=names,
+            values=values,
+        ).update(keys.ballot(customer_id, product_id))
         try:
-            self.table.update(
-                keys.ballot(customer_id, product_id),
-                Expression(update, names, values),
-                condition=Expression(" AND ".join(unchanged)),
-            )
+            self.table.update(release.key, release.update, condition=release.condition)
         except ConditionFailed:
             return False
         return True
