@@ -10,6 +10,7 @@ from chalice.app import Chalice, CloudWatchEvent, DynamoDBEvent, Rate
 
 from chalicelib import errors, observability
 from chalicelib.domain.catalogue import Product, ProductDraft
+from chalicelib.domain.commitments import CommitmentBody, CommitmentView
 from chalicelib.domain.demand import DemandQuery, DemandReport
 from chalicelib.domain.ideas import IdeaDraft, IdeaView
 from chalicelib.domain.lifecycle import StatusChange
@@ -143,6 +144,34 @@ def cast_vote(idea_id: str, body: VoteBody, caller: Caller) -> VoteView:
 )
 def retract_vote(idea_id: str, caller: Caller) -> Reply:
     services().voting.retract(caller.customer_id, idea_id)
+    return NO_CONTENT
+
+
+@api.route(
+    "PUT",
+    "/ideas/{idea_id}/commitment",
+    Access.CUSTOMER,
+    summary="Commit to buying units of an open idea you up-vote, at up to a price; the same again changes nothing",
+    body=CommitmentBody,
+    responses={200: CommitmentView},
+    refusals=(errors.IdeaClosed, errors.VoteRequired, errors.BallotBusy),
+    counts_own_writes=True,  # on the ballot, beside the vote it needs
+)
+def commit_to_idea(idea_id: str, body: CommitmentBody, caller: Caller) -> CommitmentView:
+    return services().voting.commit(caller.customer_id, idea_id, body)
+
+
+@api.route(
+    "DELETE",
+    "/ideas/{idea_id}/commitment",
+    Access.CUSTOMER,
+    summary="Withdraw your commitment, if any (withdrawing your vote or turning it down does too)",
+    responses={204: None},
+    refusals=(errors.IdeaClosed, errors.BallotBusy),
+    counts_own_writes=True,
+)
+def withdraw_commitment(idea_id: str, caller: Caller) -> Reply:
+    services().voting.withdraw_commitment(caller.customer_id, idea_id)
     return NO_CONTENT
 
 

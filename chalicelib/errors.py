@@ -51,6 +51,10 @@ class VoteBudgetExhausted(DomainError):
     """The caller already votes on as many open ideas of the product as its vote budget allows."""
 
 
+class VoteRequired(DomainError):
+    """A commitment needs the caller's up-vote on the idea."""
+
+
 class BallotBusy(DomainError):
     """The caller's votes on this product kept changing while this one was cast (their other requests): send it
     again."""

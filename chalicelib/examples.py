@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from chalicelib.domain.catalogue import Product, ProductDraft
+from chalicelib.domain.commitments import CommitmentBody, CommitmentView, view
 from chalicelib.domain.demand import DemandReport
 from chalicelib.domain.ideas import CustomisationDraft, Idea, IdeaDraft, IdeaStatus, IdeaView, SuggestionDraft
 from chalicelib.domain.lifecycle import StatusChange, move
@@ -33,6 +34,7 @@ CUSTOMISATION = CustomisationDraft(kind="customisation", options={"colour": "san
 SUGGESTION = SuggestionDraft(
     kind="suggestion", title="A roof rack for two surfboards", description="Weekend trips to the coast need boards."
 )
+COMMITMENT = CommitmentBody(quantity=2, max_unit_price=48500)
 REVIEW = StatusChange(status=IdeaStatus.UNDER_REVIEW, response="We are sourcing cork from two suppliers.")
 
 
@@ -41,11 +43,13 @@ def bodies() -> dict[type[BaseModel], dict[str, Any]]:
     """Named examples of each model, as JSON."""
     product = Product.from_draft(PRODUCT_DRAFT, SUBMITTED)
     idea = Idea.customisation(product, CUSTOMISATION, SUBMITTED).counted(up=42, down=3)
+    idea = idea.model_copy(update={"units": 57, "committers": 31, "priced": 2})
     reviewed = move(idea, REVIEW, REVIEWED)
     shown = reviewed.view().for_caller(1)
     suggestion = Idea.suggestion(product, SUGGESTION, SUBMITTED).counted(up=17, down=1)
     suggestion = suggestion.model_copy(update={"idea_id": "sb7kq2mzx4d6yhp3a"})  # the same in every document
-    report = DemandReport.build(product, [reviewed, suggestion], REVIEWED)
+    prices = {idea.idea_id: {4850000: 1, 5200000: 1}}
+    report = DemandReport.build(product, [reviewed.summary(gained_7d=12), suggestion], REVIEWED, prices)
     examples: dict[type[BaseModel], dict[str, BaseModel]] = {
         Health: {"up": Health()},
         ProductDraft: {"product": PRODUCT_DRAFT},
@@ -64,6 +68,11 @@ def bodies() -> dict[type[BaseModel], dict[str, Any]]:
                 next_cursor=None,
             )
         },
+        CommitmentBody: {
+            "units at up to a price": COMMITMENT,
+            "units, at any price": CommitmentBody(quantity=1),
+        },
+        CommitmentView: {"units at up to a price": view(idea.idea_id, COMMITMENT.stored())},
         DemandReport: {"report": report},
     }
     return {model: {name: m.model_dump(mode="json") for name, m in named.items()} for model, named in examples.items()}

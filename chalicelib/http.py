@@ -60,6 +60,7 @@ class ProblemCode(StrEnum):
     IDEA_CLOSED = "IdeaClosed"
     VOTE_BUDGET_EXHAUSTED = "VoteBudgetExhausted"
     BALLOT_BUSY = "BallotBusy"
+    VOTE_REQUIRED = "VoteRequired"
     TRANSITION_NOT_ALLOWED = "TransitionNotAllowed"
     REQUEST_IN_PROGRESS = "RequestInProgress"
     IDEMPOTENCY_KEY_REUSED = "IdempotencyKeyReused"
@@ -79,6 +80,7 @@ STATUS: dict[type[DomainError], tuple[int, ProblemCode]] = {
     errors.IdeaClosed: (409, C.IDEA_CLOSED),
     errors.VoteBudgetExhausted: (409, C.VOTE_BUDGET_EXHAUSTED),
     errors.BallotBusy: (409, C.BALLOT_BUSY),
+    errors.VoteRequired: (409, C.VOTE_REQUIRED),
     errors.TransitionNotAllowed: (409, C.TRANSITION_NOT_ALLOWED),
     errors.RequestInProgress: (409, C.REQUEST_IN_PROGRESS),
     errors.IdempotencyKeyReused: (409, C.IDEMPOTENCY_KEY_REUSED),

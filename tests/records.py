@@ -13,8 +13,19 @@ def attributes(item: dict[str, Any]) -> dict[str, Any]:
     return {name: _serializer.serialize(value) for name, value in item.items()}
 
 
-def record(sequence: int, keys: dict[str, str], old: dict[str, Any] | None, new: dict[str, Any] | None) -> dict:
+# When test records were written, as Lambda says it (seconds since the epoch): 2026-11-26T12:00:00Z.
+WRITTEN = 1_795_694_400.0
+
+
+def record(
+    sequence: int,
+    keys: dict[str, str],
+    old: dict[str, Any] | None,
+    new: dict[str, Any] | None,
+    written: float = WRITTEN,
+) -> dict:
     stream: dict[str, Any] = {
+        "ApproximateCreationDateTime": written,
         "Keys": attributes(keys),
         "SequenceNumber": str(sequence),
         "StreamViewType": "NEW_AND_OLD_IMAGES",

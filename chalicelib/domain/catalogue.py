@@ -19,6 +19,8 @@ MAX_DIMENSIONS = 20
 MAX_VALUES_PER_DIMENSION = 50
 DEFAULT_VOTE_BUDGET = 10
 MAX_VOTE_BUDGET = 50
+DEFAULT_MAX_UNITS = 10
+MAX_UNITS = 1_000
 DEFAULT_THRESHOLDS = (100, 1_000, 10_000)
 
 
@@ -48,6 +50,12 @@ class ProductDraft(Model):
         ge=1,
         le=MAX_VOTE_BUDGET,
         description="how many open ideas of this product one customer may support at once",
+    )
+    max_units_per_customer: int = Field(
+        DEFAULT_MAX_UNITS,
+        ge=1,
+        le=MAX_UNITS,
+        description="how many units one customer may commit to buying of one idea",
     )
     thresholds: list[Annotated[int, Field(ge=1, le=10**9)]] = Field(
         default_factory=lambda: list(DEFAULT_THRESHOLDS),
@@ -83,6 +91,7 @@ class Product(Model):
     description: str | None = None
     options: dict[str, list[str]]
     vote_budget: int
+    max_units_per_customer: int = DEFAULT_MAX_UNITS  # products created before commitments read as the default
     thresholds: list[int] = Field(default_factory=lambda: list(DEFAULT_THRESHOLDS))
     created_at: Timestamp
 

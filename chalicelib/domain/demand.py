@@ -2,13 +2,14 @@
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Literal
 
 from pydantic import ConfigDict, Field
 
 from chalicelib.domain.catalogue import Product
+from chalicelib.domain.commitments import median_price
 from chalicelib.domain.events import DemandSummary
 from chalicelib.domain.ideas import Idea, IdeaKind, IdeaStatus, IdeaSummary
 from chalicelib.domain.model import Model
@@ -19,6 +20,7 @@ REPORTED = tuple(s for s in IdeaStatus if s not in (IdeaStatus.DECLINED, IdeaSta
 
 CSV_COLUMNS = (
     "rank", "idea_id", "kind", "title", "options", "status", "supporters", "opponents", "net", "confidence", "hot",
+    "committed_units", "committers", "median_max_unit_price", "velocity_7d",
 )  # fmt: skip
 
 
@@ -40,6 +42,12 @@ class DemandItem(Model):
     net: int
     confidence: float
     hot: float
+    committed_units: int = Field(description="units its committers would buy")
+    committers: int = Field(description="customers who committed to units")
+    median_max_unit_price: float | None = Field(
+        description="the median of the highest unit prices committers named (exact); null when nobody named one"
+    )
+    velocity_7d: int = Field(description="supporters gained over the last 7 days (UTC days, today included)")
 
 
 class DemandReport(Model):
@@ -49,18 +57,31 @@ class DemandReport(Model):
     dimensions: dict[str, dict[str, int]] = Field(
         description="for each option value, the supporters of the customisation requests that choose it"
     )
+    dimension_units: dict[str, dict[str, int]] = Field(
+        description="for each option value, the units committed to the customisation requests that choose it"
+    )
 
     @classmethod
-    def build(cls, product: Product, ideas: Iterable[Idea | IdeaSummary], now: datetime) -> "DemandReport":
-        """The report of `ideas` (those of them the report counts), ranked, and their supporters per option."""
+    def build(
+        cls,
+        product: Product,
+        ideas: Iterable[Idea | IdeaSummary],
+        now: datetime,
+        prices: Mapping[str, Mapping[int, int]] | None = None,
+    ) -> "DemandReport":
+        """The report of `ideas` (those of them the report counts), ranked, with their supporters and committed
+        units per option; `prices`: the prices each idea's committers named (cents -> committers)."""
         dimensions = {dimension: dict.fromkeys(values, 0) for dimension, values in product.options.items()}
+        dimension_units = {dimension: dict.fromkeys(values, 0) for dimension, values in product.options.items()}
         reported = []
-        for idea in ideas:
+        for read in ideas:
+            idea = read.summary() if isinstance(read, Idea) else read
             if idea.status not in REPORTED:
                 continue
             for dimension, value in (idea.options or {}).items():
-                dimensions.setdefault(dimension, {}).setdefault(value, 0)
-                dimensions[dimension][value] += idea.up
+                for sums, n in ((dimensions, idea.up), (dimension_units, idea.units)):
+                    sums.setdefault(dimension, {}).setdefault(value, 0)
+                    sums[dimension][value] += n
             item = DemandItem(
                 rank=0,
                 idea_id=idea.idea_id,
@@ -73,20 +94,36 @@ class DemandReport(Model):
                 net=idea.net,
                 confidence=idea.confidence,
                 hot=idea.hot,
+                committed_units=idea.units,
+                committers=idea.committers,
+                median_max_unit_price=median_price((prices or {}).get(idea.idea_id, {})),
+                velocity_7d=idea.gained_7d,
             )
             reported.append((-idea.up, -item.confidence, idea.created_at, idea.idea_id, item))
         reported.sort(key=lambda ranked: ranked[:4])
         for rank, (*_, item) in enumerate(reported, start=1):
             item.rank = rank
         return cls(
-            product_id=product.product_id, generated_at=now, items=[r[-1] for r in reported], dimensions=dimensions
+            product_id=product.product_id,
+            generated_at=now,
+            items=[r[-1] for r in reported],
+            dimensions=dimensions,
+            dimension_units=dimension_units,
         )
 
     def summary(self, top: int = 3) -> DemandSummary:
         return DemandSummary(
             ideas=len(self.items),
             supporters=sum(i.supporters for i in self.items),
-            top=[{"idea_id": i.idea_id, "title": i.title, "supporters": i.supporters} for i in self.items[:top]],
+            top=[
+                {
+                    "idea_id": i.idea_id,
+                    "title": i.title,
+                    "supporters": i.supporters,
+                    "committed_units": i.committed_units,
+                }
+                for i in self.items[:top]
+            ],
         )
 
     def csv(self) -> str:
@@ -108,6 +145,10 @@ class DemandReport(Model):
                     item.net,
                     item.confidence,
                     item.hot,
+                    item.committed_units,
+                    item.committers,
+                    "" if item.median_max_unit_price is None else item.median_max_unit_price,
+                    item.velocity_7d,
                 ]
             )
         return out.getvalue()

@@ -14,7 +14,7 @@ from pydantic import MISSING, ConfigDict, Field, RootModel
 from typing_extensions import TypeAliasType
 
 from chalicelib.domain import ranking
-from chalicelib.domain.catalogue import MAX_DIMENSIONS, Product
+from chalicelib.domain.catalogue import DEFAULT_MAX_UNITS, MAX_DIMENSIONS, Product
 from chalicelib.domain.model import Model
 from chalicelib.domain.text import Description, Label, Timestamp, Title
 
@@ -140,6 +140,10 @@ class IdeaSummary(NamedTuple):
     up: int
     down: int
     created_at: datetime
+    units: int = 0
+    committers: int = 0
+    priced: int = 0  # commitments that name a price
+    gained_7d: int = 0  # supporters gained over the last 7 days
 
     @property
     def net(self) -> int:
@@ -172,8 +176,13 @@ class Idea(Model):
     down: int = 0
     # The product's, copied: a vote needs to read only the idea, and its aggregation only the idea too.
     vote_budget: int
+    max_units_per_customer: int = DEFAULT_MAX_UNITS
     thresholds: list[int] = Field(default_factory=list)
     thresholds_reached: list[int] = Field(default_factory=list)
+    # Committed demand, derived from the stream: units, committers, and how many of them named a price.
+    units: int = 0
+    committers: int = 0
+    priced: int = 0
 
     @classmethod
     def customisation(cls, product: Product, draft: CustomisationDraft, now: datetime) -> "Idea":
@@ -188,6 +197,7 @@ class Idea(Model):
             created_at=now,
             updated_at=now,
             vote_budget=product.vote_budget,
+            max_units_per_customer=product.max_units_per_customer,
             thresholds=product.thresholds,
         )
 
@@ -203,6 +213,7 @@ class Idea(Model):
             created_at=now,
             updated_at=now,
             vote_budget=product.vote_budget,
+            max_units_per_customer=product.max_units_per_customer,
             thresholds=product.thresholds,
         )
 
@@ -222,6 +233,22 @@ class Idea(Model):
     @property
     def hot(self) -> float:
         return ranking.hot(self.net, self.created_at)
+
+    def summary(self, gained_7d: int = 0) -> IdeaSummary:
+        return IdeaSummary(
+            idea_id=self.idea_id,
+            kind=self.kind,
+            title=self.title,
+            options=self.options,
+            status=self.status,
+            up=self.up,
+            down=self.down,
+            created_at=self.created_at,
+            units=self.units,
+            committers=self.committers,
+            priced=self.priced,
+            gained_7d=gained_7d,
+        )
 
     def view(self) -> IdeaView:
         return IdeaView(

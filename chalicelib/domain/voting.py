@@ -5,8 +5,10 @@ write to it, which also enforces one vote per idea and the product's vote budget
 ballots change (`tally_change`), summed by the stream consumer.
 """
 
+from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from pydantic import ConfigDict, Field, field_validator
 
@@ -14,6 +16,8 @@ from chalicelib.domain.catalogue import ProductId
 from chalicelib.domain.ideas import VoteValue
 from chalicelib.domain.listing import PageQuery
 from chalicelib.domain.model import Model
+
+K = TypeVar("K")
 
 
 class VoteBody(Model):
@@ -50,6 +54,7 @@ class Ballot(Model):
     budget: int
     votes: dict[str, VoteValue] = Field(default_factory=dict)
     released: dict[str, VoteValue] = Field(default_factory=dict)
+    commitments: dict[str, dict[str, Any]] = Field(default_factory=dict, description="by idea id, as stored")
 
     def vote_on(self, idea_id: str) -> VoteValue | None:
         return self.votes.get(idea_id, self.released.get(idea_id))
@@ -62,25 +67,72 @@ class Ballot(Model):
 
 @dataclass(frozen=True)
 class Tally:
-    """Up- and down-votes, or a change to them."""
+    """What changes of one idea's counts, or the change itself: up- and down-votes, the supporters gained each day
+    (UTC date -> supporters), committed units, committers, and the prices they named (cents -> committers)."""
 
     up: int = 0
     down: int = 0
+    gained: Mapping[str, int] = field(default_factory=dict)
+    units: int = 0
+    committers: int = 0
+    prices: Mapping[int, int] = field(default_factory=dict)
 
     def __add__(self, other: "Tally") -> "Tally":
-        return Tally(self.up + other.up, self.down + other.down)
+        return Tally(
+            up=self.up + other.up,
+            down=self.down + other.down,
+            gained=_sum(self.gained, other.gained),
+            units=self.units + other.units,
+            committers=self.committers + other.committers,
+            prices=_sum(self.prices, other.prices),
+        )
 
     def __bool__(self) -> bool:
-        return bool(self.up or self.down)
+        return bool(self.up or self.down or self.gained or self.units or self.committers or self.prices)
+
+    @property
+    def priced(self) -> int:
+        """The change in how many commitments name a price."""
+        return sum(self.prices.values())
 
 
-def tally_change(before: Mapping[str, int], after: Mapping[str, int]) -> dict[str, Tally]:
-    """How a ballot going from `before` to `after` (idea id -> ±1) changes each idea's tally."""
+def _sum(a: Mapping[K, int], b: Mapping[K, int]) -> dict[K, int]:
+    summed = Counter(a)
+    summed.update(b)
+    return {key: n for key, n in summed.items() if n}
+
+
+def tally_change(before: Mapping[str, int], after: Mapping[str, int], day: str) -> dict[str, Tally]:
+    """How a ballot going from `before` to `after` (idea id -> ±1), on `day`, changes each idea's tally."""
     changes = {}
     for idea_id in before.keys() | after.keys():
         old, new = before.get(idea_id, 0), after.get(idea_id, 0)
         if old != new:
-            changes[idea_id] = Tally(up=(new == 1) - (old == 1), down=(new == -1) - (old == -1))
+            up = (new == 1) - (old == 1)
+            changes[idea_id] = Tally(up=up, down=(new == -1) - (old == -1), gained={day: up} if up else {})
+    return changes
+
+
+Commitments = Mapping[str, tuple[int, int | None]]  # idea id -> units, and the price named in cents, if any
+
+
+def commitment_change(before: Commitments, after: Commitments) -> dict[str, Tally]:
+    """How a ballot's commitments going from `before` to `after` change each idea's committed demand."""
+    changes = {}
+    for idea_id in before.keys() | after.keys():
+        old, new = before.get(idea_id), after.get(idea_id)
+        if old == new:
+            continue
+        prices: Counter[int] = Counter()
+        if old is not None and old[1] is not None:
+            prices[old[1]] -= 1
+        if new is not None and new[1] is not None:
+            prices[new[1]] += 1
+        changes[idea_id] = Tally(
+            units=(new[0] if new else 0) - (old[0] if old else 0),
+            committers=(new is not None) - (old is not None),
+            prices={cents: n for cents, n in prices.items() if n},
+        )
     return changes
 
 

@@ -35,9 +35,13 @@ class DemandService:
         self.clock = clock
 
     def publish(self, product_id: str) -> DemandReport:
-        """Rank the product's ideas, store the report and announce it. Reads only the ideas it reports."""
+        """Rank the product's ideas, store the report and announce it. Reads the ideas it reports, one item each,
+        and the price book of each idea whose committers named prices (its median is exact)."""
         product = self.catalogue.get(product_id)
-        report = DemandReport.build(product, self.ideas.summaries(product_id, REPORTED), self.clock())
+        now = self.clock()
+        ideas = list(self.ideas.summaries(product_id, REPORTED, now.date()))
+        prices = self.ideas.price_books([idea.idea_id for idea in ideas if idea.priced])
+        report = DemandReport.build(product, ideas, now, prices)
         keys = self.reports.save(report)
         count("DemandPublished")
         published = DemandRankingPublished(

@@ -1,13 +1,22 @@
-"""Voting: one vote per customer per idea, within the product's vote budget."""
+"""Voting: one vote per customer per idea, within the product's vote budget, and the commitments beside up-votes."""
 
 from __future__ import annotations
 
+from chalicelib.domain.commitments import CommitmentBody, CommitmentView
 from chalicelib.domain.ideas import Idea, VoteValue
 from chalicelib.domain.voting import Ballot, Budget, MyVote, MyVotes, MyVotesQuery, VoteView
-from chalicelib.errors import BallotBusy, IdeaClosed, NotFound, RateLimited, VoteBudgetExhausted
+from chalicelib.errors import (
+    BallotBusy,
+    IdeaClosed,
+    InvalidInput,
+    NotFound,
+    RateLimited,
+    VoteBudgetExhausted,
+    VoteRequired,
+)
 from chalicelib.observability import count, traced
 from chalicelib.services.catalogue import CatalogueService
-from chalicelib.store.ballots import BallotChanging, BallotFull, BallotStore, IdeaNoLongerOpen
+from chalicelib.store.ballots import BallotChanging, BallotFull, BallotStore, IdeaNoLongerOpen, NoUpVote
 from chalicelib.store.ideas import IdeaStore
 
 # Tries at a vote while the customer's own other requests change their ballot: each try that fails made room.
@@ -38,6 +47,33 @@ class VotingService:
             raise self._closed(idea_id, "closed") from None
         except BallotChanging:
             raise BallotBusy("your votes on this product kept changing while this one was withdrawn") from None
+
+    def commit(self, customer_id: str, idea_id: str, body: CommitmentBody) -> CommitmentView:
+        """Set the customer's commitment to an open idea they up-vote."""
+        idea = self._open_idea(idea_id)
+        if body.quantity > idea.max_units_per_customer:
+            raise InvalidInput.of(
+                "quantity", f"is more than {idea.max_units_per_customer}, the most one customer may commit to"
+            )
+        try:
+            if self.ballots.commit(customer_id, idea.product_id, idea_id, body.stored()):
+                count("CommitmentsSet")
+        except NoUpVote:
+            raise VoteRequired(f"a commitment needs your up-vote on idea {idea_id!r}: vote for it first") from None
+        except IdeaNoLongerOpen:
+            raise self._closed(idea_id, "closed") from None
+        except BallotChanging:
+            raise BallotBusy("your votes on this product kept changing while this was written; send it again") from None
+        return CommitmentView(idea_id=idea_id, quantity=body.quantity, max_unit_price=body.max_unit_price)
+
+    def withdraw_commitment(self, customer_id: str, idea_id: str) -> None:
+        idea = self._open_idea(idea_id)
+        try:
+            self.ballots.withdraw_commitment(customer_id, idea.product_id, idea_id)
+        except IdeaNoLongerOpen:
+            raise self._closed(idea_id, "closed") from None
+        except BallotChanging:
+            raise BallotBusy("your votes on this product kept changing while this was written; send it again") from None
 
     def record(self, customer_id: str, idea: Idea, value: VoteValue) -> None:
         """Write the vote to the customer's ballot for the idea's product, provided the idea is still open.

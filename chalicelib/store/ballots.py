@@ -6,6 +6,9 @@ and the one-vote rule. The write goes in one transaction with a check that the i
 vote lands on an idea that has closed since it was read: a closed idea's tally is final. Votes on ideas that
 closed since move to `released:<idea id>`: still counted in their ideas' tallies, no longer in `used`.
 
+A commitment, `commit:<idea id>`, sits beside the up-vote it needs: written on condition that the vote is +1,
+and removed by the same write that withdraws the vote or turns it down.
+
 Every write adds one to the ballot's `version`, which lets a recount line a ballot up with the stream records
 that made it.
 """
@@ -36,6 +39,7 @@ from chalicelib.store.table import (
 
 VOTE = "vote:"
 RELEASED = "released:"
+COMMIT = "commit:"
 VERSION = "version"
 WINDOW = "window"  # the minute whose writes `writes` counts
 WRITES = "writes"
@@ -60,6 +64,10 @@ class IdeaNoLongerOpen(Exception):
     """The idea closed after it was read, before the vote could land."""
 
 
+class NoUpVote(Exception):
+    """A commitment needs the customer's up-vote on the idea, and there is none."""
+
+
 def _votes(item: Mapping[str, Any], prefix: str) -> dict[str, Any]:
     return {name.removeprefix(prefix): int(value) for name, value in item.items() if name.startswith(prefix)}
 
@@ -69,12 +77,18 @@ def counted_votes(item: Mapping[str, Any]) -> dict[str, int]:
     return {**_votes(item, RELEASED), **_votes(item, VOTE)}
 
 
+def commitments(item: Mapping[str, Any]) -> dict[str, Any]:
+    """Every commitment of a ballot item (or stream image), by idea id, as stored."""
+    return {name.removeprefix(COMMIT): value for name, value in item.items() if name.startswith(COMMIT)}
+
+
 def _ballot(item: Item) -> Ballot:
     return Ballot(
         product_id=item["product_id"],
         budget=int(item["budget"]),
         votes=_votes(item, VOTE),
         released=_votes(item, RELEASED),
+        commitments=commitments(item),
     )
 
 
@@ -157,6 +171,8 @@ class BallotStore:
             if current is not None:
                 write = Clauses(sets=("#vote = :value",), condition="#vote = :was", names=vote)
                 write = write._replace(values={":value": value, ":was": current})
+                if value == -1:  # a commitment needs an up-vote: turning it down withdraws the commitment
+                    write = write._replace(removes=("#commit",), names={**vote, "#commit": COMMIT + idea_id})
             elif len(ballot.votes) >= budget:
                 raise BallotFull(ballot)
             else:
@@ -194,10 +210,52 @@ class BallotStore:
                 return  # there is no vote to withdraw
             withdrawal = Clauses(
                 adds=("used :less",),
-                removes=("#vote",),
+                removes=("#vote", "#commit"),  # with its commitment, if any
                 condition="#vote = :was",
-                names={"#vote": VOTE + idea_id},
+                names={"#vote": VOTE + idea_id, "#commit": COMMIT + idea_id},
                 values={":less": -1, ":was": current},
+            )
+            item = self._write(key, item, withdrawal, idea_id)
+            if item is None:
+                return
+        raise BallotChanging(f"the ballot kept changing under {_ATTEMPTS} attempts")
+
+    def commit(self, customer_id: str, product_id: str, idea_id: str, commitment: Mapping[str, Any]) -> bool:
+        """Set the customer's commitment to the idea, provided they up-vote it and the idea is still open; the
+        same commitment again writes nothing. Whether the ballot changed.
+
+        Raises NoUpVote, IdeaNoLongerOpen, BallotChanging, and RateLimited past the writes a minute.
+        """
+        key = keys.ballot(customer_id, product_id)
+        names = {"#vote": VOTE + idea_id, "#commit": COMMIT + idea_id}
+        item = self.table.get(key)
+        for _attempt in range(_ATTEMPTS):
+            if (item or {}).get(VOTE + idea_id) != 1:
+                raise NoUpVote(idea_id)
+            if (item or {}).get(COMMIT + idea_id) == commitment:
+                return False
+            write = Clauses(
+                sets=("#commit = :commitment",),
+                condition="#vote = :up",
+                names=names,
+                values={":commitment": dict(commitment), ":up": 1},
+            )
+            item = self._write(key, item, write, idea_id)
+            if item is None:
+                return True
+        raise BallotChanging(f"the ballot kept changing under {_ATTEMPTS} attempts")
+
+    def withdraw_commitment(self, customer_id: str, product_id: str, idea_id: str) -> None:
+        """Withdraw the customer's commitment to the idea, if there is one, provided the idea is still open.
+
+        Raises IdeaNoLongerOpen, BallotChanging, and RateLimited past the writes a minute."""
+        key = keys.ballot(customer_id, product_id)
+        item = self.table.get(key)
+        for _attempt in range(_ATTEMPTS):
+            if COMMIT + idea_id not in (item or {}):
+                return
+            withdrawal = Clauses(
+                removes=("#commit",), condition="attribute_exists(#commit)", names={"#commit": COMMIT + idea_id}
             )
             item = self._write(key, item, withdrawal, idea_id)
             if item is None:

@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from chalicelib.domain.ideas import IDEA_ID, Idea, IdeaKind, IdeaStatus, IdeaSummary
 from chalicelib.domain.listing import IdeaOrder
 from chalicelib.domain.text import iso
 from chalicelib.observability import traced
 from chalicelib.store import keys, paging
-from chalicelib.store.schema import LISTING, RANKINGS, SORT_KEY
+from chalicelib.store.schema import LISTING, PARTITION_KEY, RANKINGS, SORT_KEY
 from chalicelib.store.table import ConditionFailed, Expression, Item, Table
 
 _NEW = Expression("attribute_not_exists(PK)")
+# What a summary reads of an idea (the supporters gained each day besides).
+_SUMMARY = (*(f for f in IdeaSummary._fields if f != "gained_7d"),)
+
+# An idea's supporters gained on a day (`gained:2026-11-26`), kept a week by the tally store: `velocity_7d`.
+GAINED = "gained:"
+VELOCITY_DAYS = timedelta(days=7)
+PRICE = "cents:"  # in an idea's price book: `cents:2499990` = how many committers named 24,999.90
 
 # Sort keys are strings that order as their numbers do: offset so they are never negative, zero-padded, and
 # followed by the creation time and id, so that ties go to the newer idea and every key is unique.
@@ -92,13 +99,18 @@ class IdeaStore:
             keys.idea(now.idea_id), Expression(text, names, values), condition=Expression("#status = :was")
         )
 
-    def summaries(self, product_id: str, statuses: Iterable[IdeaStatus]) -> Iterator[IdeaSummary]:
-        """Every idea of the product in one of `statuses`, summarised: one Query (and its pages) per status,
-        reading no idea of any other status, and of each only what a summary holds."""
+    def summaries(
+        self, product_id: str, statuses: Iterable[IdeaStatus], today: date | None = None
+    ) -> Iterator[IdeaSummary]:
+        """Every idea of the product in one of `statuses`, summarised, with the supporters it gained over the 7
+        days to `today` (when given): one Query (and its pages) per status, reading no idea of any other status,
+        and of each only what a summary holds."""
         index = RANKINGS[IdeaOrder.NEW]
+        week = [f"{GAINED}{today - timedelta(days=n)}" for n in range(VELOCITY_DAYS.days)] if today else []
+        read = [*_SUMMARY, *week]
         for status in statuses:
             partition = Expression(f"{LISTING} = :listing", values={":listing": keys.listing(product_id, status)})
-            for item in self.table.query_all(partition, index=index.name, attributes=IdeaSummary._fields):
+            for item in self.table.query_all(partition, index=index.name, attributes=read):
                 yield IdeaSummary(
                     idea_id=item["idea_id"],
                     kind=IdeaKind(item["kind"]),
@@ -108,7 +120,21 @@ class IdeaStore:
                     up=int(item.get("up", 0)),
                     down=int(item.get("down", 0)),
                     created_at=datetime.fromisoformat(item["created_at"]),
+                    units=int(item.get("units", 0)),
+                    committers=int(item.get("committers", 0)),
+                    priced=int(item.get("priced", 0)),
+                    gained_7d=sum(int(item.get(day, 0)) for day in week),
                 )
+
+    def price_books(self, idea_ids: Sequence[str]) -> dict[str, dict[int, int]]:
+        """The prices each idea's committers named, in cents, with how many named each: one item an idea."""
+        books = self.table.batch_get([keys.prices(i) for i in idea_ids])
+        return {
+            book[PARTITION_KEY].removeprefix("IDEA#"): {
+                int(name.removeprefix(PRICE)): int(n) for name, n in book.items() if name.startswith(PRICE) and n
+            }
+            for book in books
+        }
 
     def page(
         self, product_id: str, status: IdeaStatus, order: IdeaOrder, limit: int, cursor: str | None

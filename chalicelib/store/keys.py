@@ -18,6 +18,11 @@ def idea(idea_id: str) -> Key:
     return {PARTITION_KEY: f"IDEA#{idea_id}", SORT_KEY: "META"}
 
 
+def prices(idea_id: str) -> Key:
+    """The prices an idea's committers named, each with how many named it: what its exact median needs."""
+    return {PARTITION_KEY: f"IDEA#{idea_id}", SORT_KEY: "PRICES"}
+
+
 def listing(product_id: str, status: IdeaStatus) -> str:
     return f"PRODUCT#{product_id}#STATUS#{status.value}"
 

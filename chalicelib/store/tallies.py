@@ -18,7 +18,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import NamedTuple
 
 from chalicelib.domain.events import DomainEvent
@@ -28,7 +28,7 @@ from chalicelib.domain.text import utc_now
 from chalicelib.domain.voting import Tally
 from chalicelib.observability import traced
 from chalicelib.store import keys
-from chalicelib.store.ideas import ranking_attributes
+from chalicelib.store.ideas import GAINED, PRICE, VELOCITY_DAYS, ranking_attributes
 from chalicelib.store.outbox import Outbox, Pending
 from chalicelib.store.quarantine import Unreadable, set_aside
 from chalicelib.store.schema import RANKINGS, TTL_ATTRIBUTE
@@ -89,10 +89,23 @@ def _position(item: Item | None) -> Position:
     return Position(applied, Applying(int(item[_APPLYING]), int(item[_PARTS]), done))
 
 
+def actions(tally: Tally) -> int:
+    """The writes a change to one idea takes: its counts, and its price book when prices changed."""
+    return 1 + bool(tally.prices)
+
+
 def parts(changes: Mapping[str, Tally], size: int) -> list[list[str]]:
-    """The ideas of a run, in parts of `size`: the same parts whenever the same run is read."""
-    ideas = sorted(changes)
-    return [ideas[n : n + size] for n in range(0, len(ideas), size)]
+    """The ideas of a run, in parts of at most `size` actions: the same parts whenever the same run is read."""
+    cut: list[list[str]] = [[]]
+    used = 0
+    for idea_id in sorted(changes):
+        needs = actions(changes[idea_id])
+        if cut[-1] and used + needs > size:
+            cut.append([])
+            used = 0
+        cut[-1].append(idea_id)
+        used += needs
+    return cut if cut[-1] else []
 
 
 def _expires() -> int:
@@ -145,7 +158,7 @@ class TallyStore:
         if events:
             entry, pending = self.outbox.entry(shard_id, upto, events)
             others.append(entry)
-        if len(changes) + len(others) <= self.max_actions:
+        if sum(map(actions, changes.values())) + len(others) <= self.max_actions:
             self._counted(list(changes), changes, [self._move(shard_id, since, upto), *others], shard_id, since)
             return pending
         # Too many ideas for one transaction: note the run on the checkpoint, then apply it in parts.
@@ -207,9 +220,15 @@ class TallyStore:
         transaction; ideas changed meanwhile by other shards' consumers are read again."""
         for attempt in range(_ATTEMPTS):
             items = self.table.batch_get([keys.idea(i) for i in idea_ids], consistent=True)
-            ideas = [Idea.model_validate(item) for item in items]
+            writes: list[Action] = []
+            for item in items:
+                idea = Idea.model_validate(item)
+                change = changes[idea.idea_id]
+                writes.append(self._count(idea, change, stale=[d for d in item if d.startswith(GAINED)]))
+                if change.prices:
+                    writes.append(_priced(idea.idea_id, change.prices))
             try:
-                self.table.transact([*with_, *(self._count(idea, changes[idea.idea_id]) for idea in ideas)])
+                self.table.transact([*with_, *writes])
                 return
             except TransactionCancelled as cancelled:
                 if cancelled.failed(0):
@@ -264,24 +283,45 @@ class TallyStore:
         return True
 
     @staticmethod
-    def _count(idea: Idea, change: Tally) -> Update:
-        counted = idea.counted(idea.up + change.up, idea.down + change.down)
-        changes = {
-            "up": counted.up,
-            "down": counted.down,
-            **{name: value for name, value in ranking_attributes(counted).items() if name in _MOVING_SORT_KEYS},
-        }
-        if counted.thresholds_reached != idea.thresholds_reached:
-            changes["thresholds_reached"] = counted.thresholds_reached  # announced once, from the stream
-        assignments = ", ".join(f"#{name} = :{name}" for name in changes)
+    def _count(idea: Idea, change: Tally, stale: Sequence[str] = ()) -> Update:
+        """The write of `change` to the idea's counts, on condition that its votes are still those of `idea`.
+
+        Votes are set, with the sort keys they move. Committed demand and the supporters gained each day are
+        added (they move no sort key), and days older than a week, among the `stale` ones read, are dropped."""
+        sets: dict[str, object] = {}
+        if change.up or change.down:
+            counted = idea.counted(idea.up + change.up, idea.down + change.down)
+            sets = {"up": counted.up, "down": counted.down}
+            sets |= {name: value for name, value in ranking_attributes(counted).items() if name in _MOVING_SORT_KEYS}
+            if counted.thresholds_reached != idea.thresholds_reached:
+                sets["thresholds_reached"] = counted.thresholds_reached  # announced once, from the stream
+        adds = {"units": change.units, "committers": change.committers, "priced": change.priced}
+        adds = {name: n for name, n in adds.items() if n}
+        days = {f"{GAINED}{day}": n for day, n in change.gained.items()}
+        week_ago = f"{GAINED}{(date.fromisoformat(max(change.gained)) - VELOCITY_DAYS).isoformat()}" if days else ""
+        dropped = [name for name in stale if name < week_ago and name not in days]
+        names = {f"#{name}": name for name in [*sets, *adds]}
+        names |= {f"#g{n}": name for n, name in enumerate([*days, *dropped])}
+        values = {f":{name}": value for name, value in [*sets.items(), *adds.items()]}
+        values |= {f":g{n}": value for n, value in enumerate(days.values())}
+        clauses = [
+            ("SET", [f"#{name} = :{name}" for name in sets]),
+            ("ADD", [f"#{name} :{name}" for name in adds] + [f"#g{n} :g{n}" for n in range(len(days))]),
+            ("REMOVE", [f"#g{n}" for n in range(len(days), len(days) + len(dropped))]),
+        ]
         return Update(
             keys.idea(idea.idea_id),
-            Expression(
-                f"SET {assignments}",
-                {f"#{name}": name for name in changes},
-                {f":{name}": value for name, value in changes.items()},
-            ),
+            Expression(" ".join(f"{verb} {', '.join(c)}" for verb, c in clauses if c), names, values),
             condition=Expression(
                 "up = :was_up AND down = :was_down", values={":was_up": idea.up, ":was_down": idea.down}
             ),
         )
+
+
+def _priced(idea_id: str, prices: Mapping[int, int]) -> Update:
+    """Add to the idea's price book: how many committers named each price (in cents)."""
+    names = {f"#p{n}": f"{PRICE}{cents}" for n, cents in enumerate(prices)}
+    values = {f":p{n}": count for n, count in enumerate(prices.values())}
+    return Update(
+        keys.prices(idea_id), Expression("ADD " + ", ".join(f"#p{n} :p{n}" for n in range(len(prices))), names, values)
+    )

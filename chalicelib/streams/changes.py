@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, NamedTuple
 
 from boto3.dynamodb.types import TypeDeserializer
 
+from chalicelib.domain.commitments import read_commitment
 from chalicelib.domain.events import DomainEvent, idea_events
-from chalicelib.domain.voting import Tally, tally_change
-from chalicelib.store.ballots import counted_votes
+from chalicelib.domain.voting import Commitments, Tally, commitment_change, tally_change
+from chalicelib.store.ballots import commitments, counted_votes
 from chalicelib.store.keys import BALLOT_PREFIX
 from chalicelib.store.quarantine import Unreadable
 from chalicelib.store.schema import PARTITION_KEY, SORT_KEY
@@ -62,6 +64,24 @@ def _votes(image: Mapping[str, Any]) -> dict[str, int]:
     return votes
 
 
+def _commitments(image: Mapping[str, Any]) -> Commitments:
+    return {idea_id: read_commitment(value) for idea_id, value in commitments(image).items()}
+
+
+def _day(stream: Mapping[str, Any]) -> str:
+    """The UTC date the record was written: the day its votes count as gained (the same on every delivery)."""
+    created = stream["ApproximateCreationDateTime"]  # seconds from Lambda; a datetime when read back by boto3
+    when = created if isinstance(created, datetime) else datetime.fromtimestamp(float(created), UTC)
+    return when.astimezone(UTC).date().isoformat()
+
+
+def ballot_change(stream: Mapping[str, Any], old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Tally]:
+    """What a ballot's record changes of each idea's counts: its votes and its commitments."""
+    votes = tally_change(_votes(old), _votes(new), _day(stream))
+    committed = commitment_change(_commitments(old), _commitments(new))
+    return {idea_id: votes.get(idea_id, Tally()) + committed.get(idea_id, Tally()) for idea_id in votes | committed}
+
+
 def read(record: Mapping[str, Any]) -> Change:
     """The change a DynamoDB Streams record (as Lambda delivers it) makes; Unreadable when it cannot be read."""
     sequence_number = int(record["dynamodb"]["SequenceNumber"])  # without one, Lambda would not have sent it
@@ -70,7 +90,7 @@ def read(record: Mapping[str, Any]) -> Change:
         kind = _kind(_image(stream["Keys"]))
         old, new = _image(stream.get("OldImage")), _image(stream.get("NewImage"))
         if kind is ItemKind.BALLOT:
-            return Change(sequence_number, kind, tally_change(_votes(old), _votes(new)))
+            return Change(sequence_number, kind, ballot_change(stream, old, new))
         if kind is ItemKind.IDEA:
             return Change(sequence_number, kind, {}, tuple(idea_events(old, new)))
         return Change(sequence_number, kind, {})

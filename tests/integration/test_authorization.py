@@ -55,6 +55,12 @@ MATRIX: dict[tuple[str, str], tuple[str, Body, tuple[int, ...]]] = {
     ("PATCH", "/ideas/{idea_id}"): ("/ideas/{idea}", lambda: {"status": "open"}, (401, 401, 403, 403, 403, 200)),
     ("PUT", "/ideas/{idea_id}/vote"): ("/ideas/{idea}/vote", lambda: {"value": 1}, (401, 401, 200, 200, 200, 200)),
     ("DELETE", "/ideas/{idea_id}/vote"): ("/ideas/{idea}/vote", None, (401, 401, 204, 204, 204, 204)),
+    ("PUT", "/ideas/{idea_id}/commitment"): (  # the idea's author up-votes it; the others need to: VoteRequired
+        "/ideas/{idea}/commitment",
+        lambda: {"quantity": 1},
+        (401, 401, 200, 409, 409, 409),
+    ),
+    ("DELETE", "/ideas/{idea_id}/commitment"): ("/ideas/{idea}/commitment", None, (401, 401, 204, 204, 204, 204)),
     ("GET", "/me/votes"): ("/me/votes", None, (401, 401, 200, 200, 200, 200)),
     ("POST", "/products/{product_id}/demand"): ("/products/roadster/demand", None, (401, 401, 403, 403, 403, 200)),
     ("GET", "/products/{product_id}/demand"): ("/products/roadster/demand", None, (401, 401, 403, 403, 403, 200)),

@@ -17,6 +17,7 @@ def test_the_product_team_adds_a_product_that_everyone_can_read(api):
     assert created.json_body == {
         **ROADSTER,
         "thresholds": [100, 1000, 10000],
+        "max_units_per_customer": 10,
         "created_at": created.json_body["created_at"],
     }
 

@@ -27,8 +27,6 @@ NOT_YET_SERVED = {
     ("GET", "/me/export"),
     ("DELETE", "/me"),
     ("GET", "/products/{product_id}/ideas/similar"),
-    ("PUT", "/ideas/{idea_id}/commitment"),
-    ("DELETE", "/ideas/{idea_id}/commitment"),
 }
 
 

@@ -5,8 +5,9 @@ from datetime import timedelta
 import pytest
 
 from chalicelib.domain.catalogue import Product, ProductDraft
+from chalicelib.domain.commitments import median_price
 from chalicelib.domain.demand import CSV_COLUMNS, DemandReport
-from chalicelib.domain.ideas import Idea, IdeaKind, IdeaStatus
+from chalicelib.domain.ideas import Idea, IdeaKind, IdeaStatus, IdeaSummary
 from chalicelib.domain.text import utc_now
 
 S = IdeaStatus
@@ -109,11 +110,70 @@ def test_an_ordinary_title_is_left_as_written():
     assert row[3] == "Roof box, 2-in-1"
 
 
-def test_the_summary_names_the_top_ideas():
-    summary = DemandReport.build(PRODUCT, IDEAS, NOW).summary()
+def test_the_summary_names_the_top_ideas_with_their_units():
+    committed = [IDEAS[0].model_copy(update={"units": 12, "committers": 3}), *IDEAS[1:]]
+    summary = DemandReport.build(PRODUCT, committed, NOW).summary()
     assert (summary.ideas, summary.supporters) == (4, 26)
     assert summary.top == [
-        {"idea_id": "cbbbbbbbbbbbbbbbb", "title": "Idea b", "supporters": 10},
-        {"idea_id": "caaaaaaaaaaaaaaaa", "title": "Idea a", "supporters": 10},
-        {"idea_id": "ccccccccccccccccc", "title": "Idea c", "supporters": 5},
+        {"idea_id": "cbbbbbbbbbbbbbbbb", "title": "Idea b", "supporters": 10, "committed_units": 0},
+        {"idea_id": "caaaaaaaaaaaaaaaa", "title": "Idea a", "supporters": 10, "committed_units": 12},
+        {"idea_id": "ccccccccccccccccc", "title": "Idea c", "supporters": 5, "committed_units": 0},
     ]
+
+
+def committed(name: str, up: int, units: int, options: dict | None, gained_7d: int = 0) -> IdeaSummary:
+    return idea(name, up, 0, S.OPEN, options).model_copy(update={"units": units, "committers": 1}).summary(gained_7d)
+
+
+def test_items_carry_their_committed_demand_and_options_their_units():
+    ideas = [
+        committed("a", 5, 7, {"colour": "green", "interior": "cork"}, gained_7d=3),
+        committed("b", 4, 2, {"colour": "green"}),
+        committed("c", 3, 9, None),  # a suggestion: units of its own, of no option
+        idea("d", 9, 0, S.DECLINED, {"colour": "red"}).model_copy(update={"units": 50}),  # not demand
+    ]
+    prices = {"caaaaaaaaaaaaaaaa": {1000: 1, 1200: 2}}
+    report = DemandReport.build(PRODUCT, ideas, NOW, prices)
+    assert [(i.title, i.committed_units, i.median_max_unit_price, i.velocity_7d) for i in report.items] == [
+        ("Idea a", 7, 12.0, 3),
+        ("Idea b", 2, None, 0),
+        ("Idea c", 9, None, 0),
+    ]
+    assert report.dimension_units == {"colour": {"green": 9, "red": 0, "blue": 0}, "interior": {"cork": 7, "wool": 0}}
+    assert report.dimensions["colour"]["green"] == 9  # supporters, as before
+    row = list(csv.reader(io.StringIO(report.csv())))[1]
+    assert dict(zip(CSV_COLUMNS, row, strict=True)) | {"confidence": "", "hot": ""} == {
+        "rank": "1",
+        "idea_id": "caaaaaaaaaaaaaaaa",
+        "kind": "customisation",
+        "title": "Idea a",
+        "options": "colour=green; interior=cork",
+        "status": "open",
+        "supporters": "5",
+        "opponents": "0",
+        "net": "5",
+        "confidence": "",
+        "hot": "",
+        "committed_units": "7",
+        "committers": "1",
+        "median_max_unit_price": "12.0",
+        "velocity_7d": "3",
+    }
+    assert list(csv.reader(io.StringIO(report.csv())))[2][CSV_COLUMNS.index("median_max_unit_price")] == ""
+
+
+@pytest.mark.parametrize(
+    ("prices", "median"),
+    [
+        ({}, None),
+        ({2999: 0}, None),  # nobody names it any more
+        ({2999: 1}, 29.99),
+        ({1000: 1, 3000: 1}, 20.0),  # even: the mean of the middle two
+        ({1000: 1, 1001: 1}, 10.005),  # exact, not rounded to the cent
+        ({1000: 2, 5000: 1}, 10.0),  # odd: the middle one, a price named twice counting twice
+        ({9000: 1, 1000: 3, 5000: 2}, 30.0),  # 10 10 10 | 50 50 90: in price order, not as listed
+        ({1000: 1, 2000: 1, 900000: 1}, 20.0),  # an outlier moves a median by one place, not by its size
+    ],
+)
+def test_the_median_price_is_exact(prices, median):
+    assert median_price(prices) == median

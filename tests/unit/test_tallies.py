@@ -1,17 +1,57 @@
 """Stream records read whole: what each does to idea tallies, and runs of them summed into commits."""
 
-from chalicelib.domain.voting import Tally, tally_change
+from decimal import Decimal
+
+import pytest
+
+from chalicelib.domain.voting import Tally, commitment_change, tally_change
 from chalicelib.store.tallies import parts
 from chalicelib.streams.changes import ItemKind, read
-from chalicelib.streams.consumer import commits
-from tests.records import ballot_record, record
+from chalicelib.streams.consumer import commits, summed
+from tests.records import ballot, ballot_record, record
+
+DAY = "2026-11-26"  # when tests.records' records were written
 
 
-def test_a_new_vote_a_change_and_a_retraction():
-    assert tally_change({}, {"a": 1}) == {"a": Tally(up=1)}
-    assert tally_change({"a": 1}, {"a": -1}) == {"a": Tally(up=-1, down=1)}
-    assert tally_change({"a": -1}, {}) == {"a": Tally(down=-1)}
-    assert tally_change({"a": 1}, {"a": 1}) == {}
+def test_a_new_vote_a_change_and_a_retraction_each_gained_or_lost_on_its_day():
+    assert tally_change({}, {"a": 1}, DAY) == {"a": Tally(up=1, gained={DAY: 1})}
+    assert tally_change({"a": 1}, {"a": -1}, DAY) == {"a": Tally(up=-1, down=1, gained={DAY: -1})}
+    assert tally_change({"a": -1}, {}, DAY) == {"a": Tally(down=-1)}
+    assert tally_change({"a": 1}, {"a": 1}, DAY) == {}
+
+
+def test_supporters_gained_count_on_the_day_their_record_was_written():
+    change = read(ballot_record(1, {}, {"a": 1}))
+    assert change.tallies["a"].gained == {DAY: 1}
+    late = ballot_record(2, {}, {"a": 1})
+    late["dynamodb"]["ApproximateCreationDateTime"] = 1_795_737_599.9  # 23:59:59.9 the same day
+    nextday = ballot_record(3, {"a": 1}, {})
+    nextday["dynamodb"]["ApproximateCreationDateTime"] = 1_795_737_600.0
+    assert summed([read(late), read(nextday)]).tallies == {"a": Tally(gained={DAY: 1, "2026-11-27": -1})}
+
+
+def test_a_commitment_set_changed_and_withdrawn():
+    assert commitment_change({}, {"a": (3, 1999)}) == {"a": Tally(units=3, committers=1, prices={1999: 1})}
+    assert commitment_change({"a": (3, 1999)}, {"a": (5, None)}) == {"a": Tally(units=2, prices={1999: -1})}
+    assert commitment_change({"a": (5, None)}, {}) == {"a": Tally(units=-5, committers=-1)}
+    assert commitment_change({"a": (5, 1999)}, {"a": (5, 1999)}) == {}
+
+
+def test_turning_a_vote_down_takes_its_commitment_with_it():
+    before = ballot(votes={"a": 1}) | {"commit:a": {"quantity": 4, "max_unit_price": Decimal("25.50")}}
+    keys = {"PK": "CUSTOMER#c", "SK": "BALLOT#p"}
+    change = read(record(1, keys, before, ballot(votes={"a": -1})))
+    assert change.tallies == {"a": Tally(up=-1, down=1, gained={DAY: -1}, units=-4, committers=-1, prices={2550: -1})}
+
+
+@pytest.mark.parametrize(
+    "commitment",
+    [{"quantity": 0}, {"quantity": Decimal("1.5")}, {"quantity": 2, "max_unit_price": Decimal("1.001")}, {"units": 2}],
+)
+def test_a_commitment_that_is_not_one_sets_its_record_aside(commitment):
+    keys = {"PK": "CUSTOMER#c", "SK": "BALLOT#p"}
+    change = read(record(1, keys, None, ballot(votes={"a": 1}) | {"commit:a": commitment}))
+    assert change.unreadable is not None and change.tallies == {}
 
 
 def test_releasing_a_vote_moves_no_tally():
@@ -20,7 +60,7 @@ def test_releasing_a_vote_moves_no_tally():
 
 def test_a_ballot_removed_whole_takes_back_every_vote_it_held():
     change = read(ballot_record(1, {"a": 1, "b": -1}, None))
-    assert change.tallies == {"a": Tally(up=-1), "b": Tally(down=-1)}
+    assert change.tallies == {"a": Tally(up=-1, gained={DAY: -1}), "b": Tally(down=-1)}
 
 
 def test_only_ballots_move_tallies():
@@ -57,7 +97,7 @@ def test_a_run_sums_each_ideas_changes_however_many_ideas_and_splits_only_for_wh
         read(ballot_record(8, {}, {"y": 5})),
     ]
     assert [(run.changes, run.tallies, list(run.unreadable)) for run in commits(changes, max_actions=1)] == [
-        (7, {"a": Tally(up=2, down=1), "b": Tally(down=1), "c": Tally(), "d": Tally(up=1)}, [6]),
+        (7, {"a": Tally(2, 1, {DAY: 2}), "b": Tally(down=1), "c": Tally(), "d": Tally(up=1, gained={DAY: 1})}, [6]),
         (1, {}, [8]),
     ]
 
@@ -65,3 +105,8 @@ def test_a_run_sums_each_ideas_changes_however_many_ideas_and_splits_only_for_wh
 def test_a_runs_ideas_are_cut_into_the_same_parts_whenever_it_is_read():
     changes = {idea: Tally(up=1) for idea in ("d", "a", "c", "b", "e")}
     assert parts(changes, 2) == [["a", "b"], ["c", "d"], ["e"]]
+
+
+def test_an_idea_whose_prices_change_takes_two_actions_of_a_part():
+    changes = {idea: Tally(up=1) for idea in ("a", "c", "d")} | {"b": Tally(units=1, committers=1, prices={100: 1})}
+    assert parts(changes, 3) == [["a", "b"], ["c", "d"]]
