@@ -1,5 +1,6 @@
-"""The counting invariant: for any interleaving of votes, changes, retractions, closes and redelivered or retried
-stream batches, each idea's counts equal what the ballots say, and no ballot holds more than its budget."""
+"""The counting invariant: for any interleaving of votes, changes, retractions, commitments, closes and redelivered
+or retried stream batches, each idea's counts (votes, supporters gained, committed units, committers and the prices
+named) equal what the ballots say, and no ballot holds more than its budget."""
 
 from __future__ import annotations
 
@@ -12,10 +13,14 @@ from hypothesis import strategies as st
 
 from chalicelib import wiring
 from chalicelib.domain.catalogue import ProductDraft
+from chalicelib.domain.commitments import CommitmentBody
 from chalicelib.domain.ideas import IdeaStatus, IdeaView, SuggestionDraft
 from chalicelib.domain.listing import IdeaListQuery, IdeaOrder
-from chalicelib.errors import IdeaClosed, VoteBudgetExhausted
-from chalicelib.store.ballots import RELEASED, VOTE
+from chalicelib.errors import IdeaClosed, VoteBudgetExhausted, VoteRequired
+from chalicelib.store import keys
+from chalicelib.store.ballots import COMMIT, RELEASED, VOTE
+from chalicelib.store.ideas import GAINED, PRICE
+from chalicelib.store.table import from_attributes
 from chalicelib.store.tallies import TalliesBusy, TallyStore
 from chalicelib.streams.consumer import StreamConsumer
 from chalicelib.streams.handler import handle_stream_batch
@@ -35,6 +40,14 @@ BUDGET = 2
 
 votes = st.tuples(st.just("vote"), st.integers(0, CUSTOMERS - 1), st.integers(0, IDEAS - 1), st.sampled_from([1, -1]))
 retractions = st.tuples(st.just("retract"), st.integers(0, CUSTOMERS - 1), st.integers(0, IDEAS - 1))
+commitments = st.tuples(
+    st.just("commit"),
+    st.integers(0, CUSTOMERS - 1),
+    st.integers(0, IDEAS - 1),
+    st.integers(1, 3),
+    st.sampled_from([None, 10, 20.5]),
+)
+withdrawals = st.tuples(st.just("withdraw"), st.integers(0, CUSTOMERS - 1), st.integers(0, IDEAS - 1))
 closes = st.tuples(
     st.just("close"), st.integers(0, IDEAS - 1), st.sampled_from([IdeaStatus.DECLINED, IdeaStatus.AVAILABLE])
 )
@@ -46,7 +59,20 @@ deliveries = st.tuples(st.just("deliver"), st.integers(1, 6), st.sampled_from(DE
 recounts = st.tuples(st.just("recount"))
 # Votes come most often, so that budgets fill up and closed ideas' votes get released.
 steps = st.lists(
-    st.one_of(votes, votes, votes, retractions, closes, closes, deliveries, deliveries, recounts),
+    st.one_of(
+        votes,
+        votes,
+        votes,
+        retractions,
+        commitments,
+        commitments,
+        withdrawals,
+        closes,
+        closes,
+        deliveries,
+        deliveries,
+        recounts,
+    ),
     min_size=15,
     max_size=60,
 )
@@ -97,9 +123,12 @@ class World:
         # What the customers were told: a refusal must be one the rules call for.
         self.closed: set[int] = set()
         self.mine: dict[int, set[int]] = {c: set() for c in range(CUSTOMERS)}
+        self.ups: set[tuple[int, int]] = set()  # (customer, idea): who up-votes what
+        self.pledged: dict[tuple[int, int], tuple[int, float | None]] = {}  # what they committed to
         self.unread: list[tuple[str, dict[str, Any]]] = []
         self.delivered: list[tuple[str, dict[str, Any]]] = []
         self.lost = False
+        self.recounted = False
 
     def run(self, step: tuple[Any, ...]) -> None:
         kind, *arguments = step
@@ -116,6 +145,11 @@ class World:
         else:
             assert idea not in self.closed and (idea in held or len(held) < BUDGET), (idea, held)
             self.mine[customer].add(idea)
+            if value == 1:
+                self.ups.add((customer, idea))
+            else:
+                self.ups.discard((customer, idea))
+                self.pledged.pop((customer, idea), None)
 
     def retract(self, customer: int, idea: int) -> None:
         try:
@@ -125,6 +159,28 @@ class World:
         else:
             assert idea not in self.closed
             self.mine[customer].discard(idea)
+            self.ups.discard((customer, idea))
+            self.pledged.pop((customer, idea), None)
+
+    def commit(self, customer: int, idea: int, quantity: int, price: float | None) -> None:
+        body = CommitmentBody(quantity=quantity, max_unit_price=price)
+        try:
+            self.services.voting.commit(f"c{customer}", self.ideas[idea], body)
+        except IdeaClosed:
+            assert idea in self.closed
+        except VoteRequired:
+            assert idea not in self.closed and (customer, idea) not in self.ups
+        else:
+            assert idea not in self.closed and (customer, idea) in self.ups
+            self.pledged[customer, idea] = (quantity, price)
+
+    def withdraw(self, customer: int, idea: int) -> None:
+        try:
+            self.services.voting.withdraw_commitment(f"c{customer}", self.ideas[idea])
+        except IdeaClosed:
+            assert idea in self.closed
+        else:
+            self.pledged.pop((customer, idea), None)
 
     def close(self, idea: int, status: IdeaStatus) -> None:
         current = self.services.ideas.get(self.ideas[idea])
@@ -160,6 +216,7 @@ class World:
         repaired = self.services.recount.recount("p").repaired
         if not self.lost:  # nothing to mend: a repair now would be a vote waiting in the stream, counted twice
             assert repaired == [], repaired
+        self.recounted |= self.lost
         self.lost = False
 
     def settle(self) -> None:
@@ -180,18 +237,42 @@ class World:
                 scores = [score(i) for i in shown]
                 assert scores == sorted(scores, reverse=True), (status, order, scores)
 
-    def truth(self) -> dict[str, Counter[int]]:
-        """Each idea's votes, recounted from every ballot (a Scan: fine in a test, never in the app)."""
-        counts: dict[str, Counter[int]] = {idea_id: Counter() for idea_id in self.ideas}
-        for item in self.table.client.scan(TableName=self.table.name)["Items"]:
-            if item["SK"]["S"].startswith("BALLOT#"):
+    def truth(self) -> dict[str, Counter[Any]]:
+        """Each idea's votes (1, -1), units, committers and prices named (in cents), recounted from every ballot
+        (a Scan: fine in a test, never in the app)."""
+        counts: dict[str, Counter[Any]] = {idea_id: Counter() for idea_id in self.ideas}
+        for item in map(from_attributes, self.table.client.scan(TableName=self.table.name)["Items"]):
+            if item["SK"].startswith("BALLOT#"):
                 cast = [name for name in item if name.startswith(VOTE)]
-                assert int(item["used"]["N"]) == len(cast), "a ballot's count of its votes is off"
+                assert int(item["used"]) == len(cast), "a ballot's count of its votes is off"
                 assert len(cast) <= BUDGET, "a ballot holds more votes than its budget"
                 for name, value in item.items():
+                    idea_id = name.split(":", 1)[-1]
                     if name.startswith((VOTE, RELEASED)):
-                        counts[name.split(":", 1)[1]][int(value["N"])] += 1
+                        counts[idea_id][int(value)] += 1
+                    elif name.startswith(COMMIT):
+                        vote = item.get(VOTE + idea_id, item.get(RELEASED + idea_id))
+                        assert vote == 1, "a commitment without its up-vote"
+                        pledged = self.pledged.pop(
+                            (int(item["PK"].removeprefix("CUSTOMER#c")), self.ideas.index(idea_id))
+                        )
+                        assert (value["quantity"], value.get("max_unit_price")) == pledged
+                        counts[idea_id] += {"units": int(value["quantity"]), "committers": 1}
+                        if "max_unit_price" in value:
+                            counts[idea_id][int(value["max_unit_price"] * 100)] += 1
+        assert self.pledged == {}, "commitments the customers were told of, not on their ballots"
         return counts
+
+    def derived(self, idea_id: str) -> Counter[Any]:
+        """What the stream made of the idea's ballots, in the shape of `truth`."""
+        idea = self.table.get(keys.idea(idea_id))
+        book = self.table.get(keys.prices(idea_id)) or {}
+        derived = Counter({1: idea.get("up", 0), -1: idea.get("down", 0)})
+        derived += {"units": idea.get("units", 0), "committers": idea.get("committers", 0)}
+        derived += {int(name.removeprefix(PRICE)): n for name, n in book.items() if name.startswith(PRICE)}
+        assert sum(n for name, n in idea.items() if name.startswith(GAINED)) == idea.get("up", 0), "gained"
+        assert idea.get("priced", 0) == sum(n for name, n in book.items() if name.startswith(PRICE)), "priced"
+        return Counter({key: int(n) for key, n in derived.items() if n})
 
 
 # A customer fills their budget, one of their ideas closes, and their next vote releases its vote.
@@ -219,9 +300,31 @@ CANCELLED_THEN_REPLAYED = [
 ]
 
 
+# Commitments set, changed, withdrawn and taken away with their votes, through crashes and a replay.
+COMMITTED = [
+    ("vote", 0, 0, 1),
+    ("commit", 0, 0, 2, 20.5),
+    ("vote", 1, 1, 1),
+    ("commit", 1, 1, 1, 10),
+    ("vote", 1, 0, 1),
+    ("commit", 1, 0, 3, None),
+    ("deliver", 3, "crash_after_commit", 1),
+    ("commit", 1, 0, 1, 10),
+    ("retract", 0, 0),
+    ("vote", 1, 1, -1),
+    ("deliver", 3, "crash_before_commit", 2),
+    ("vote", 0, 2, 1),
+    ("commit", 0, 2, 2, 20.5),
+    ("withdraw", 1, 0),
+    ("close", 2, IdeaStatus.AVAILABLE),
+    ("deliver", 6, "replay", 3),
+]
+
+
 @settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @example(steps=RELEASE)
 @example(steps=CANCELLED_THEN_REPLAYED)
+@example(steps=COMMITTED)
 @given(steps=steps)
 def test_counts_equal_what_the_ballots_say(local_environment, steps):
     with moto_world(local_environment) as session:
@@ -236,5 +339,7 @@ def test_counts_equal_what_the_ballots_say(local_environment, steps):
         for idea_id in world.ideas:
             idea = world.services.ideas.get(idea_id)
             assert (idea.up, idea.down) == (truth[idea_id][1], truth[idea_id][-1]), idea_id
+            if not world.recounted:  # a recount mends votes only: what it repairs was never gained, nor committed
+                assert world.derived(idea_id) == +truth[idea_id], idea_id
         assert world.pump.given_up == 0
         world.assert_ranked()
