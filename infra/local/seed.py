@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from chalicelib.domain.catalogue import ProductDraft
+from chalicelib.domain.commitments import CommitmentBody
 from chalicelib.domain.ideas import CustomisationDraft, SuggestionDraft
 from chalicelib.domain.voting import VoteValue
 from chalicelib.wiring import Services
@@ -100,9 +101,21 @@ VOTES: list[tuple[str, int, VoteValue]] = [
 ]
 
 
+# (supporter, index into IDEAS, units, the most they would pay for one): each beside an up-vote above.
+COMMITMENTS: list[tuple[str, int, int, float | None]] = [
+    ("demo-ada", 0, 1, 52000),
+    ("demo-bo", 0, 2, 48500),
+    ("demo-cy", 0, 1, None),
+    ("demo-cy", 1, 1, 45000),
+    ("demo-ada", 2, 1, None),
+]
+
+
 def seed(services: Services) -> None:
     for product in PRODUCTS:
         services.catalogue.create(product)
     ideas = [services.ideas.submit(author, product_id, idea).view.idea_id for author, product_id, idea in IDEAS]
     for voter, idea, value in VOTES:
         services.voting.cast(voter, ideas[idea], value)
+    for supporter, idea, units, price in COMMITMENTS:
+        services.voting.commit(supporter, ideas[idea], CommitmentBody(quantity=units, max_unit_price=price))

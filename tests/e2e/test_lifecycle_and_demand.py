@@ -39,11 +39,48 @@ def test_a_demand_report_is_published_and_fetched_as_json_and_csv(local_stack, h
     report = published.json()
     assert [i["rank"] for i in report["items"]] == list(range(1, len(report["items"]) + 1))
     assert report["dimensions"]["colour"]["matte green"] >= 4
+    assert report["dimension_units"]["colour"]["matte green"] >= 4  # the demo's commitments
     assert http.get(url, headers=TEAM).json() == report
     as_csv = http.get(f"{url}?format=csv", headers=TEAM)
     assert as_csv.headers["Content-Type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(as_csv.text)))
     assert [r["idea_id"] for r in rows] == [i["idea_id"] for i in report["items"]]
+
+
+def test_committed_units_reach_the_report_over_http(local_stack, http):
+    url = local_stack.url
+    product_id = f"e2e-{uuid.uuid4().hex[:8]}"
+    product = {"product_id": product_id, "name": "Bike", "options": {"frame": ["steel", "carbon"]}}
+    http.post(f"{url}/products", json={**product, "max_units_per_customer": 3}, headers=TEAM)
+    body = {"kind": "customisation", "options": {"frame": "carbon"}}
+    idea_id = http.post(f"{url}/products/{product_id}/ideas", json=body, headers=ADA).json()["idea_id"]
+    commitment = f"{url}/ideas/{idea_id}/commitment"
+    assert http.put(commitment, json={"quantity": 2, "max_unit_price": 1999}, headers=ADA).json() == {
+        "idea_id": idea_id,
+        "quantity": 2,
+        "max_unit_price": 1999,
+    }
+    bo = bearer("e2e-bo")
+    assert http.put(commitment, json={"quantity": 1}, headers=bo).json()["Code"] == "VoteRequired"
+    http.put(f"{url}/ideas/{idea_id}/vote", json={"value": 1}, headers=bo)
+    assert http.put(commitment, json={"quantity": 4}, headers=bo).status_code == 400  # over the product's 3
+    assert http.put(commitment, json={"quantity": 3, "max_unit_price": 2500}, headers=bo).status_code == 200
+    cy = bearer("e2e-cy")
+    http.put(f"{url}/ideas/{idea_id}/vote", json={"value": 1}, headers=cy)
+    http.put(commitment, json={"quantity": 1, "max_unit_price": 999}, headers=cy)
+    assert http.delete(f"{url}/ideas/{idea_id}/vote", headers=cy).status_code == 204  # and its commitment
+    local_stack.drain()
+    report = http.post(f"{url}/products/{product_id}/demand", headers=TEAM).json()
+    (item,) = report["items"]
+    assert (item["committed_units"], item["committers"], item["median_max_unit_price"], item["velocity_7d"]) == (
+        5,
+        2,
+        2249.5,
+        2,
+    )
+    assert report["dimension_units"] == {"frame": {"steel": 0, "carbon": 5}}
+    rows = list(csv.DictReader(io.StringIO(http.get(f"{url}/products/{product_id}/demand.csv", headers=TEAM).text)))
+    assert (rows[0]["committed_units"], rows[0]["median_max_unit_price"]) == ("5", "2249.5")
 
 
 def test_the_schedule_publishes_every_report(local_stack, http):
