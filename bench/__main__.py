@@ -6,6 +6,7 @@ python -m bench capacity     DynamoDB calls and modelled capacity per operation 
                              spread over ideas at two batching windows, beside the naive design
 python -m bench growth       items read per ranked page as a product's ideas grow
 python -m bench report       publishing the demand report of a product of 100,000 ideas: time, memory, reads
+python -m bench commitments  the same report at 10,000 ideas with committed units: its reads (price books) and time
 python -m bench coldstart    a cold start to the first answer, app beside bare libraries, and the zip's size
 python -m bench soak         the local stack under load: writes a second, the event pump's lag, moto's memory
 """
@@ -125,6 +126,34 @@ def report() -> Results:
     }
 
 
+def commitments() -> Results:
+    from bench import report
+
+    ideas = 10_000
+    print(f"\n## The demand report with committed units: {ideas:,} ideas, three in four with commitments\n", flush=True)
+    r = report.measure(ideas, commitments=True)
+    priced = sum(1 for n in range(ideas) if n % 10 != 9 and report.committed(n)[1])
+    rows = [
+        ("ideas reported", f"{r['reported']:,} of {ideas:,}"),
+        ("Query calls, for the ideas", f"{r['queries']}"),
+        ("BatchGetItem calls, for the price books", f"{r['batch_gets']} ({priced:,} reported ideas with prices named)"),
+        ("items read: ideas and price books", f"{r['items_read']:,}"),
+        ("read units (modelled)", f"{r['rcu']:,.0f}"),
+        ("the function's CPU time", f"{r['cpu_seconds']} s"),
+        ("its wall time, against moto", f"{r['seconds']} s"),
+        ("its peak memory", f"{r['peak_mb']} MB"),
+    ]
+    print(table(["what", "figure"], rows))
+    print("\nA report reads each reported idea once (units, committers, the week's gains ride on it) and one price")
+    print("book for each idea whose committers named a price: what its exact median needs.")
+    return {
+        "commitments_10k_items_read": r["items_read"],
+        "commitments_10k_price_books": priced,
+        "commitments_10k_rcu": r["rcu"],
+        "commitments_10k_seconds": r["seconds"],
+    }
+
+
 def coldstart() -> Results:
     from bench import coldstart
 
@@ -200,6 +229,7 @@ SECTIONS: dict[str, Callable[[], Results]] = {
     "capacity": capacity,
     "growth": growth,
     "report": report,
+    "commitments": commitments,
     "coldstart": coldstart,
     "soak": soak,
 }

@@ -17,7 +17,7 @@ import os
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
@@ -27,10 +27,30 @@ from infra.local import stage
 PRODUCT = "big"
 
 
-def seed(client: Any, table: str, ideas: int, product_id: str = PRODUCT) -> None:
-    """`ideas` ideas of the product, written as the API would have left them (a tenth declined), 25 a call."""
+def committed(n: int) -> tuple[dict[str, Any], dict[int, int]]:
+    """The nth idea's committed demand, as the stream would have left it: a quarter of ideas have none; of the
+    others' committers, half name a price (among 40 distinct ones); some supporters were gained this week."""
+    committers = 0 if n % 4 == 0 else n % 23 + 1
+    prices: dict[int, int] = {}
+    for c in range(committers // 2):
+        cents = 2_000_000 + 50_000 * ((n + c) % 40)
+        prices[cents] = prices.get(cents, 0) + 1
+    today = datetime.now(UTC).date()
+    counts = {
+        "units": committers * 2,
+        "committers": committers,
+        "priced": sum(prices.values()),
+        **{f"gained:{today - timedelta(days=d)}": (n + d) % 5 for d in range(3)},
+    }
+    return counts, prices
+
+
+def seed(client: Any, table: str, ideas: int, product_id: str = PRODUCT, *, commitments: bool = False) -> None:
+    """`ideas` ideas of the product, written as the API would have left them (a tenth declined), 25 a call; with
+    `commitments`, their committed demand and price books too."""
     from chalicelib.domain.ideas import Idea, IdeaKind, IdeaStatus
-    from chalicelib.store.ideas import idea_item
+    from chalicelib.store import keys
+    from chalicelib.store.ideas import PRICE, idea_item
     from chalicelib.store.table import to_attributes
 
     created = datetime(2026, 11, 1, tzinfo=UTC)
@@ -50,8 +70,15 @@ def seed(client: Any, table: str, ideas: int, product_id: str = PRODUCT) -> None
             down=n % 41,
             vote_budget=10,
         )
-        batch.append({"PutRequest": {"Item": to_attributes(idea_item(idea))}})
-        if len(batch) == 25 or n == ideas - 1:
+        item = idea_item(idea)
+        if commitments:
+            counts, prices = committed(n)
+            item |= counts
+            if prices:
+                book = {**keys.prices(idea.idea_id), **{f"{PRICE}{c}": k for c, k in prices.items()}}
+                batch.append({"PutRequest": {"Item": to_attributes(book)}})
+        batch.append({"PutRequest": {"Item": to_attributes(item)}})
+        if len(batch) >= 24 or n == ideas - 1:
             client.batch_write_item(RequestItems={table: batch})
             batch = []
         if (n + 1) % 25_000 == 0:
@@ -88,6 +115,7 @@ def publish() -> None:
         "cpu_seconds": round(cpu_seconds, 1),
         "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "queries": read.calls.get("Query", 0),
+        "batch_gets": read.calls.get("BatchGetItem", 0),
         "items_read": read.items_read,
         "rcu": read.read_units,
         "json_mb": round(len(report.model_dump_json()) / 1e6, 1),
@@ -112,7 +140,7 @@ class _Backend:
                 self.backend.put_item(table, request["PutRequest"]["Item"])
 
 
-def measure(ideas: int = 100_000) -> dict[str, Any]:
+def measure(ideas: int = 100_000, *, commitments: bool = False) -> dict[str, Any]:
     from moto.server import ThreadedMotoServer
 
     from chalicelib import wiring
@@ -133,7 +161,7 @@ def measure(ideas: int = 100_000) -> dict[str, Any]:
         wiring.reset()
         provision(boto3.session.Session(), stage.resource_names(env))
         wiring.services().catalogue.create(ProductDraft(product_id=PRODUCT, name="Big"))
-        seed(_Backend(), env["COCREATE_TABLE"], ideas)
+        seed(_Backend(), env["COCREATE_TABLE"], ideas, commitments=commitments)
         print(f"  publishing the report of {ideas:,} ideas (moto reads the table for each page)", file=sys.stderr)
         child = subprocess.run(
             [sys.executable, "-c", "from bench.report import publish; publish()"],
