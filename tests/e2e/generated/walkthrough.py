@@ -11,6 +11,7 @@ from cocreate_client import AuthenticatedClient, Client
 from cocreate_client.api.default import (
     cast_vote,
     change_status,
+    commit_to_idea,
     get_idea,
     latest_demand_csv,
     list_ideas,
@@ -21,6 +22,8 @@ from cocreate_client.api.default import (
     submit_idea,
 )
 from cocreate_client.models import (
+    CommitmentBody,
+    CommitmentView,
     CustomisationDraft,
     CustomisationDraftOptions,
     DemandReport,
@@ -58,6 +61,11 @@ def walk(base_url: str, customer_token: str, team_token: str) -> None:
     assert isinstance(idea, IdeaView)
     assert idea.my_vote == VoteValue.VALUE_1
 
+    # Beside that up-vote, units the customer would buy, at up to a price.
+    committed = commit_to_idea.sync(idea.idea_id, client=customer, body=CommitmentBody(quantity=2, max_unit_price=1200))
+    assert isinstance(committed, CommitmentView)
+    assert (committed.quantity, committed.max_unit_price) == (2, 1200)
+
     # A vote that changes something: against someone else's idea, then withdrawn.
     other = submit_idea.sync(
         "roadster",
@@ -90,6 +98,8 @@ def walk(base_url: str, customer_token: str, team_token: str) -> None:
     report = publish_demand.sync("roadster", client=team)
     assert isinstance(report, DemandReport)
     assert report.items[0].rank == 1
+    assert isinstance(report.items[0].committed_units, int)
+    assert "cork" in report.dimension_units["interior"]
     csv = latest_demand_csv.sync("roadster", client=team)
     assert isinstance(csv, str)
     assert csv.startswith("rank,idea_id,")
