@@ -88,6 +88,8 @@ class RepairedCount(Model):
     idea_id: str
     up: tuple[int, int]  # before, after
     down: tuple[int, int]
+    units: tuple[int, int]  # committed
+    committers: tuple[int, int]
 
 
 class CountsRecounted(DomainEvent):

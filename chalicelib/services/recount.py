@@ -10,26 +10,29 @@ moment, which no single read gives. It lines them up through the stream:
    counts already hold. The ballot as the counts saw it is the ballot after the last record counted, or, when
    the ballot it read shows records not counted yet, the ballot before the first of them.
 
-The sum of those ballots is what each idea's counts must be; a count that differs is repaired, on condition it
-has not changed since it was read (a repair never overwrites a concurrent commit: it is tried again next pass).
+The sum of those ballots is what each idea's counts must be: its votes, and its committed units, committers and
+price book. A count that differs is repaired, on condition it has not changed since it was read (a repair never
+overwrites a concurrent commit: it is tried again next pass). Supporters gained each day are not: when a lost vote
+was cast, no ballot says.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
 from boto3.dynamodb.types import TypeDeserializer
 
+from chalicelib.domain.commitments import read_commitment
 from chalicelib.domain.events import CountsRecounted, RepairedCount
-from chalicelib.domain.ideas import IdeaStatus
+from chalicelib.domain.ideas import Idea, IdeaStatus
 from chalicelib.domain.text import iso
+from chalicelib.domain.voting import Tally
 from chalicelib.observability import count, logger, traced
 from chalicelib.publish.events import EventPublisher
 from chalicelib.services import Clock
 from chalicelib.services.catalogue import CatalogueService
-from chalicelib.store.ballots import VERSION, BallotStore, counted_votes
+from chalicelib.store.ballots import VERSION, BallotStore, commitments, counted_votes
 from chalicelib.store.history import StreamHistory
 from chalicelib.store.ideas import IdeaStore
 from chalicelib.store.keys import BALLOT_PREFIX
@@ -86,12 +89,16 @@ def as_counted(
     return read
 
 
-def sums(ballots: Iterable[Ballot | None]) -> dict[str, Counter[int]]:
-    """Each idea's votes in `ballots`: cast and released votes both count."""
-    found: dict[str, Counter[int]] = {}
+def sums(ballots: Iterable[Ballot | None]) -> dict[str, Tally]:
+    """Each idea's votes (cast and released votes both count) and commitments in `ballots`."""
+    found: dict[str, Tally] = {}
     for ballot in ballots:
         for idea_id, value in counted_votes(ballot or {}).items():
-            found.setdefault(idea_id, Counter())[value] += 1
+            found[idea_id] = found.get(idea_id, Tally()) + Tally(up=int(value == 1), down=int(value == -1))
+        for idea_id, stored in commitments(ballot or {}).items():
+            units, cents = read_commitment(stored)
+            prices = {cents: 1} if cents is not None else {}
+            found[idea_id] = found.get(idea_id, Tally()) + Tally(units=units, committers=1, prices=prices)
     return found
 
 
@@ -158,18 +165,26 @@ class RecountService:
         moving = sorted({r.shard_id for rs in records.values() for r in rs})
         steady = sums(read[k] for k in read.keys() - records.keys())
         repaired, unsettled = [], 0
-        for checkpoints, midway, ideas in self.tallies.snapshot(moving, idea_ids):
+        for checkpoints, midway, ideas, books in self.tallies.snapshot(moving, idea_ids):
             if midway:  # a shard was between the parts of a run: its counts are neither before nor after it
                 unsettled += len(ideas)
                 continue
             # The ballots with records since the reading began, as the counts of this snapshot saw them.
             expected = _add(steady, sums(as_counted(read.get(k), rs, checkpoints) for k, rs in records.items()))
             for idea in ideas:
-                up, down = expected.get(idea.idea_id, Counter())[1], expected.get(idea.idea_id, Counter())[-1]
-                if (idea.up, idea.down) == (up, down):
+                want, book = expected.get(idea.idea_id, Tally()), books.get(idea.idea_id, {})
+                if counted(idea, book) == want and idea.priced == want.priced:
                     continue
-                if self.tallies.repair(idea, up, down):
-                    repaired.append(RepairedCount(idea_id=idea.idea_id, up=(idea.up, up), down=(idea.down, down)))
+                if self.tallies.repair(idea, book, want):
+                    repaired.append(
+                        RepairedCount(
+                            idea_id=idea.idea_id,
+                            up=(idea.up, want.up),
+                            down=(idea.down, want.down),
+                            units=(idea.units, want.units),
+                            committers=(idea.committers, want.committers),
+                        )
+                    )
                 else:
                     unsettled += 1
         return repaired, unsettled
@@ -197,5 +212,11 @@ def _key(item: Mapping[str, Any]) -> tuple[str, str]:
     return item[PARTITION_KEY], item[SORT_KEY]
 
 
-def _add(a: Mapping[str, Counter[int]], b: Mapping[str, Counter[int]]) -> dict[str, Counter[int]]:
-    return {idea_id: a.get(idea_id, Counter()) + b.get(idea_id, Counter()) for idea_id in a.keys() | b.keys()}
+def _add(a: Mapping[str, Tally], b: Mapping[str, Tally]) -> dict[str, Tally]:
+    return {idea_id: a.get(idea_id, Tally()) + b.get(idea_id, Tally()) for idea_id in a.keys() | b.keys()}
+
+
+def counted(idea: Idea, book: Mapping[int, int]) -> Tally:
+    """What the stream made of the idea's ballots, in the shape of `sums`."""
+    prices = {cents: n for cents, n in book.items() if n}
+    return Tally(up=idea.up, down=idea.down, units=idea.units, committers=idea.committers, prices=prices)

@@ -34,7 +34,6 @@ from chalicelib.store.quarantine import Unreadable, set_aside
 from chalicelib.store.schema import RANKINGS, TTL_ATTRIBUTE
 from chalicelib.store.table import (
     Action,
-    ConditionFailed,
     Expression,
     Item,
     Table,
@@ -257,28 +256,52 @@ class TallyStore:
 
     def snapshot(
         self, shard_ids: Sequence[str], idea_ids: Sequence[str]
-    ) -> Iterator[tuple[dict[str, int | None], bool, list[Idea]]]:
-        """The ideas' counts with the shards' checkpoints, read as of one moment (a commit moves both together),
-        in chunks: each chunk's checkpoints and ideas are of one moment, and whether a shard was in the middle of
-        a run applied in parts then (its counts are then neither before nor after it)."""
-        per_chunk = 100 - len(shard_ids)
+    ) -> Iterator[tuple[dict[str, int | None], bool, list[Idea], dict[str, dict[int, int]]]]:
+        """The ideas' counts and price books with the shards' checkpoints, read as of one moment (a commit moves
+        them together), in chunks: each chunk's checkpoints, ideas and price books are of one moment, and whether a
+        shard was in the middle of a run applied in parts then (its counts are then neither before nor after it)."""
+        per_chunk = (100 - len(shard_ids)) // 2
         if per_chunk < 1:
             raise ValueError(f"{len(shard_ids)} shards leave no room in a snapshot")
         for offset in range(0, len(idea_ids), per_chunk):
             chunk = idea_ids[offset : offset + per_chunk]
-            items = self.table.transact_get([keys.checkpoint(s) for s in shard_ids] + [keys.idea(i) for i in chunk])
+            items = self.table.transact_get(
+                [keys.checkpoint(s) for s in shard_ids]
+                + [keys.idea(i) for i in chunk]
+                + [keys.prices(i) for i in chunk]
+            )
             positions = [_position(item) for item in items[: len(shard_ids)]]
             checkpoints = {shard: p.applied for shard, p in zip(shard_ids, positions, strict=True)}
             midway = any(p.applying is not None for p in positions)
-            ideas = [Idea.model_validate(item) for item in items[len(shard_ids) :] if item]
-            yield checkpoints, midway, ideas
+            ideas = [Idea.model_validate(item) for item in items[len(shard_ids) : len(shard_ids) + len(chunk)] if item]
+            books = items[len(shard_ids) + len(chunk) :]
+            yield checkpoints, midway, ideas, {i: _book(b) for i, b in zip(chunk, books, strict=True) if b}
 
-    def repair(self, idea: Idea, up: int, down: int) -> bool:
-        """Set the idea's counts to `up` and `down`, provided they are still what `idea` says; whether they were."""
-        update = self._count(idea, Tally(up - idea.up, down - idea.down))
+    def repair(self, idea: Idea, book: Mapping[int, int], counts: Tally) -> bool:
+        """Set the idea's counts and price book to `counts`, provided they are still what `idea` and `book` say;
+        whether they were."""
+        counted = idea.counted(counts.up, counts.down)
+        sets: dict[str, object] = {
+            "up": counts.up,
+            "down": counts.down,
+            **{name: value for name, value in ranking_attributes(counted).items() if name in _MOVING_SORT_KEYS},
+            "units": counts.units,
+            "committers": counts.committers,
+            "priced": counts.priced,
+        }
+        if counted.thresholds_reached != idea.thresholds_reached:
+            sets["thresholds_reached"] = counted.thresholds_reached
+        was = {"up": idea.up, "down": idea.down, "units": idea.units, "committers": idea.committers}
+        writes = [_set(keys.idea(idea.idea_id), sets, was | {"priced": idea.priced})]
+        differing = {
+            cents for cents in book.keys() | counts.prices.keys() if book.get(cents) != counts.prices.get(cents)
+        }
+        if differing:
+            prices = {f"{PRICE}{cents}": counts.prices.get(cents, 0) for cents in differing}
+            writes.append(_set(keys.prices(idea.idea_id), prices, {f"{PRICE}{c}": book.get(c, 0) for c in differing}))
         try:
-            self.table.update(update.key, update.update, condition=update.condition)
-        except ConditionFailed:
+            self.table.transact(writes)
+        except TransactionCancelled:
             return False
         return True
 
@@ -316,6 +339,24 @@ class TallyStore:
                 "up = :was_up AND down = :was_down", values={":was_up": idea.up, ":was_down": idea.down}
             ),
         )
+
+
+def _book(item: Item) -> dict[int, int]:
+    """A price book as stored: cents -> committers who named it."""
+    return {int(name.removeprefix(PRICE)): int(n) for name, n in item.items() if name.startswith(PRICE) and n}
+
+
+def _set(key: Mapping[str, str], values: Mapping[str, object], was: Mapping[str, int]) -> Update:
+    """Set `values`, on condition that the counts `was` names are still as read (absent reads as 0)."""
+    names = {f"#s{n}": name for n, name in enumerate(values)} | {f"#w{n}": name for n, name in enumerate(was)}
+    bound = {f":s{n}": value for n, value in enumerate(values.values())}
+    bound |= {f":w{n}": value for n, value in enumerate(was.values())}
+    condition = " AND ".join(
+        f"#w{n} = :w{n}" if value else f"(attribute_not_exists(#w{n}) OR #w{n} = :w{n})"
+        for n, value in enumerate(was.values())
+    )
+    text = "SET " + ", ".join(f"#s{n} = :s{n}" for n in range(len(values)))
+    return Update(key, Expression(text, names, bound), condition=Expression(condition))
 
 
 def _priced(idea_id: str, prices: Mapping[int, int]) -> Update:

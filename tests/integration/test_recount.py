@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from chalicelib import wiring
+from chalicelib.domain.voting import Tally
 from chalicelib.store.table import Expression
 from chalicelib.store.tallies import TallyStore
 from infra.local.tokens import bearer
@@ -61,7 +62,7 @@ def miscount(api, pump) -> str:
     idea_id = suggest(api, "Roof box")
     pump.drain()
     idea = wiring.services().ideas.get(idea_id)
-    wiring.services().recount.tallies.repair(idea, up=40, down=3)
+    wiring.services().recount.tallies.repair(idea, {}, Tally(up=40, down=3))
     assert counts(api, idea_id) == (40, 3)
     return idea_id
 
@@ -73,7 +74,9 @@ def test_a_recount_repairs_a_count_that_was_simply_wrong_and_says_so(api, pump, 
     assert counts(api, idea_id) == (1, 0)
     (event,) = bus.received("CountsRecounted")
     assert event["product_id"] == "roadster"
-    assert event["repaired"] == [{"idea_id": idea_id, "up": [40, 1], "down": [3, 0]}]
+    assert event["repaired"] == [
+        {"idea_id": idea_id, "up": [40, 1], "down": [3, 0], "units": [0, 0], "committers": [0, 0]}
+    ]
     assert '"CountsRepaired":[1.0]' in capsys.readouterr().out
 
 
@@ -115,6 +118,28 @@ def test_votes_the_stream_has_not_delivered_yet_are_not_counted_twice(api, pump,
     assert truth.recount("roadster").repaired == []  # nothing was counted twice, or lost
 
 
+def test_a_recount_restores_commitments_the_stream_lost_and_their_price_book(api, pump, roadster):
+    idea_id = suggest(api, "Roof box")  # the author's up-vote
+    vote(api, idea_id, "fan", 1)
+    pump.drain()
+    commit = f"/ideas/{idea_id}/commitment"
+    api.put(commit, {"quantity": 3, "max_unit_price": 250}, headers=bearer("author-Roof-box"))
+    api.put(commit, {"quantity": 2, "max_unit_price": 199.99}, headers=bearer("fan"))
+    pump.read()  # lost...
+    vote(api, suggest(api, "Later"), "later", 1)
+    pump.drain()  # ...for good, once the checkpoint moves past them
+    (repaired,) = recount().repaired
+    assert (repaired.idea_id, repaired.units, repaired.committers, repaired.up) == (idea_id, (0, 5), (0, 2), (2, 2))
+    idea = wiring.services().ideas.get(idea_id)
+    assert (idea.units, idea.committers, idea.priced) == (5, 2, 2)
+    assert wiring.services().ideas.ideas.price_books([idea_id]) == {idea_id: {25000: 1, 19999: 1}}
+    # A change after the repair is counted from the repaired counts, and the next recount finds nothing to do.
+    api.put(commit, {"quantity": 1, "max_unit_price": 250}, headers=bearer("fan"))
+    pump.drain()
+    assert wiring.services().ideas.ideas.price_books([idea_id]) == {idea_id: {25000: 2}}
+    assert recount().repaired == []
+
+
 def test_a_commit_between_the_recounts_read_and_its_repair_is_not_lost(api, pump, roadster, monkeypatch):
     idea_id = suggest(api, "Roof box")
     pump.drain()
@@ -126,10 +151,10 @@ def test_a_commit_between_the_recounts_read_and_its_repair_is_not_lost(api, pump
     repair = TallyStore.repair
     rival = []
 
-    def counted_meanwhile(self, idea, up, down):
+    def counted_meanwhile(self, idea, book, counts):
         if not rival:
             rival.append(pump.drain())
-        return repair(self, idea, up, down)
+        return repair(self, idea, book, counts)
 
     monkeypatch.setattr(TallyStore, "repair", counted_meanwhile)
     result = recount()
