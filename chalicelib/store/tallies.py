@@ -1,5 +1,9 @@
 """Idea tallies: applying summed vote changes to ideas exactly once per stream shard.
 
+Votes are set (they move the idea's sort keys, so they are read and written back on condition nobody changed
+them); committed units, committers and the supporters gained each day are added, and the prices committers named
+are added to the idea's price book, an item beside it: an idea whose prices changed takes two actions.
+
 A shard's checkpoint says how far its records are applied. A commit moves it from where it was read to the last
 record of a run, together with the new counts and sort keys of every idea those records touched, the records
 that could not be read (into the quarantine) and the events to send (into the outbox). A redelivered or retried
@@ -280,17 +284,8 @@ class TallyStore:
     def repair(self, idea: Idea, book: Mapping[int, int], counts: Tally) -> bool:
         """Set the idea's counts and price book to `counts`, provided they are still what `idea` and `book` say;
         whether they were."""
-        counted = idea.counted(counts.up, counts.down)
-        sets: dict[str, object] = {
-            "up": counts.up,
-            "down": counts.down,
-            **{name: value for name, value in ranking_attributes(counted).items() if name in _MOVING_SORT_KEYS},
-            "units": counts.units,
-            "committers": counts.committers,
-            "priced": counts.priced,
-        }
-        if counted.thresholds_reached != idea.thresholds_reached:
-            sets["thresholds_reached"] = counted.thresholds_reached
+        sets = _voted(idea, counts.up, counts.down)
+        sets |= {"units": counts.units, "committers": counts.committers, "priced": counts.priced}
         was = {"up": idea.up, "down": idea.down, "units": idea.units, "committers": idea.committers}
         writes = [_set(keys.idea(idea.idea_id), sets, was | {"priced": idea.priced})]
         differing = {
@@ -311,13 +306,7 @@ class TallyStore:
 
         Votes are set, with the sort keys they move. Committed demand and the supporters gained each day are
         added (they move no sort key), and days older than a week, among the `stale` ones read, are dropped."""
-        sets: dict[str, object] = {}
-        if change.up or change.down:
-            counted = idea.counted(idea.up + change.up, idea.down + change.down)
-            sets = {"up": counted.up, "down": counted.down}
-            sets |= {name: value for name, value in ranking_attributes(counted).items() if name in _MOVING_SORT_KEYS}
-            if counted.thresholds_reached != idea.thresholds_reached:
-                sets["thresholds_reached"] = counted.thresholds_reached  # announced once, from the stream
+        sets = _voted(idea, idea.up + change.up, idea.down + change.down) if change.up or change.down else {}
         adds = {"units": change.units, "committers": change.committers, "priced": change.priced}
         adds = {name: n for name, n in adds.items() if n}
         days = {f"{GAINED}{day}": n for day, n in change.gained.items()}
@@ -339,6 +328,16 @@ class TallyStore:
                 "up = :was_up AND down = :was_down", values={":was_up": idea.up, ":was_down": idea.down}
             ),
         )
+
+
+def _voted(idea: Idea, up: int, down: int) -> dict[str, object]:
+    """The idea's votes set to `up` and `down`, with the sort keys they move and the thresholds reached first."""
+    counted = idea.counted(up, down)
+    sets: dict[str, object] = {"up": up, "down": down}
+    sets |= {name: value for name, value in ranking_attributes(counted).items() if name in _MOVING_SORT_KEYS}
+    if counted.thresholds_reached != idea.thresholds_reached:
+        sets["thresholds_reached"] = counted.thresholds_reached  # announced once, from the stream
+    return sets
 
 
 def _book(item: Item) -> dict[int, int]:
