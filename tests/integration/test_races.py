@@ -8,6 +8,7 @@ import pytest
 from chalicelib import wiring
 from chalicelib.domain.ideas import IdeaStatus
 from chalicelib.domain.voting import Tally
+from chalicelib.store import keys
 from chalicelib.store.ballots import BallotStore
 from chalicelib.store.ideas import IdeaStore
 from chalicelib.store.table import Table
@@ -113,6 +114,12 @@ def test_two_requests_releasing_the_same_closed_votes_both_vote(api, pump, roads
     assert mine["budgets"]["roadster"] == {"used": 2, "limit": 2}
     pump.drain()
     assert [votes(api, i)["up"] for i in closed + fresh] == [2, 2, 2, 2]  # each author's, and the customer's
+    # The closed votes were released once: the ballot's count of its votes, which holds the budget against
+    # simultaneous votes that read it before, is still right, and the budget is full of the two new ones.
+    ballot = wiring.services().ideas.ideas.table.get(keys.ballot("customer-ada", "roadster"))  # CUSTOMER's
+    assert ballot["used"] == 2
+    third = api.put(f"/ideas/{suggest(api, 'Newest')}/vote", {"value": 1}, headers=CUSTOMER)
+    assert third.json_body["Code"] == "VoteBudgetExhausted"
 
 
 def test_a_ballot_that_keeps_changing_is_never_a_false_budget_refusal(api, roadster, monkeypatch):
@@ -163,3 +170,29 @@ def test_a_batch_applied_twice_at_once_counts_once(api, roadster, monkeypatch):
         tallies.commit("shard-a", None, 7, {idea_id: Tally(up=1)})
     assert votes(api, idea_id)["up"] == 1  # the batch's, once (the author's vote waits in the stream)
     assert tallies.checkpoint("shard-a") == 7
+
+
+def test_a_run_finished_by_two_invocations_at_once_is_applied_once_and_the_checkpoint_never_goes_back(
+    api, roadster, monkeypatch
+):
+    """A run applied in parts: a retry finishes it, and goes on to the next run, while the invocation that began it
+    is about to finish it too. That one finds the run finished and leaves the checkpoint where the retry put it."""
+    ideas = [suggest(api, f"Idea {n}") for n in range(3)]
+    tallies = wiring.services().stream_consumer.tallies
+    monkeypatch.setattr(tallies, "max_actions", 1)  # an idea a part
+    run = {idea_id: Tally(up=1) for idea_id in ideas}
+    transact, retried = Table.transact, []
+
+    def retry_first(self, actions):
+        last_step = "REMOVE #applying" in actions[0].update.text
+        if last_step and not retried:
+            retried.append(True)
+            tallies.finish("shard-a", tallies.position("shard-a").applying, run)  # the retry finishes the run...
+            tallies.commit("shard-a", 7, 9, {ideas[0]: Tally(down=1)})  # ...and applies the next one
+        return transact(self, actions)
+
+    monkeypatch.setattr(Table, "transact", retry_first)
+    with pytest.raises(CheckpointMoved):
+        tallies.commit("shard-a", None, 7, run)
+    assert tallies.checkpoint("shard-a") == 9
+    assert [votes(api, i) for i in ideas] == [{"up": 1, "down": 1, "net": 0}] + [{"up": 1, "down": 0, "net": 1}] * 2

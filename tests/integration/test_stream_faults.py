@@ -131,3 +131,24 @@ def test_a_cancelled_commit_without_reasons_is_tried_again(api, pump, roadster, 
 def test_counts_below_zero_rank_as_none_instead_of_stopping_the_ranking():
     assert ranking.confidence(-2, -2) == 0.0
     assert ranking.confidence(-1, 3) == ranking.confidence(0, 3)
+
+
+def test_a_run_that_died_between_its_parts_is_finished_and_announced_by_the_next_invocation(
+    api, pump, bus, roadster, monkeypatch
+):
+    ideas = [suggest(api, f"Idea {n}") for n in range(3)]  # three submissions: three events, three votes
+    table = wiring.services().ideas.ideas.table
+    monkeypatch.setattr(wiring.services().stream_consumer.tallies, "max_actions", 1)  # an idea a part
+    transact, calls = table.transact, []
+
+    def dies_in_the_second_part(actions):
+        calls.append(actions)
+        if len(calls) == 3:  # the run noted, its first part applied: the function dies
+            raise ConnectionError("the function timed out between two parts of a run")
+        return transact(actions)
+
+    monkeypatch.setattr(table, "transact", dies_in_the_second_part)
+    pump.drain()  # Lambda sends the batch again: the next invocation finishes the run it finds noted
+    assert [up(api, i) for i in ideas] == [1, 1, 1]
+    assert sorted(e["idea_id"] for e in bus.received("IdeaSubmitted")) == sorted(ideas)  # its events, once
+    assert wiring.services().outbox.send_pending(wiring.services().events) == 0
