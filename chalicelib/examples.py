@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from chalicelib.domain.catalogue import Product, ProductDraft
-from chalicelib.domain.commitments import CommitmentBody, CommitmentView, view
+from chalicelib.domain.commitments import CommitmentBody, CommitmentView
 from chalicelib.domain.demand import DemandReport
 from chalicelib.domain.ideas import CustomisationDraft, Idea, IdeaDraft, IdeaStatus, IdeaView, SuggestionDraft
 from chalicelib.domain.lifecycle import StatusChange, move
@@ -72,7 +72,7 @@ def bodies() -> dict[type[BaseModel], dict[str, Any]]:
             "units at up to a price": COMMITMENT,
             "units, at any price": CommitmentBody(quantity=1),
         },
-        CommitmentView: {"units at up to a price": view(idea.idea_id, COMMITMENT.stored())},
+        CommitmentView: {"units at up to a price": CommitmentView(idea_id=idea.idea_id, **COMMITMENT.model_dump())},
         DemandReport: {"report": report},
     }
     return {model: {name: m.model_dump(mode="json") for name, m in named.items()} for model, named in examples.items()}

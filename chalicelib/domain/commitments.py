@@ -5,6 +5,7 @@ turns it down removes its commitment too, and "only with an up-vote" is a condit
 Each idea's units, committers and the prices they named are derived from the stream, like tallies.
 """
 
+import math
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -15,6 +16,7 @@ from chalicelib.domain.catalogue import MAX_UNITS
 from chalicelib.domain.model import Model
 
 MAX_UNIT_PRICE = 1_000_000
+CENT = Decimal("0.01")
 QUANTITY = "quantity"
 PRICE = "max_unit_price"
 
@@ -46,7 +48,12 @@ class CommitmentBody(Model):
     def _to_the_cent(cls, value: object) -> object:
         if value is None:
             return value
-        if type(value) not in (int, float) or Decimal(str(value)).as_tuple().exponent < -2:  # type: ignore[operator]
+        if type(value) not in (int, float) or not math.isfinite(value):  # type: ignore[arg-type]
+            raise ValueError("must be a number")
+        if not 0 < value <= MAX_UNIT_PRICE:  # type: ignore[operator]
+            raise ValueError(f"must be more than 0 and at most {MAX_UNIT_PRICE:,}")
+        exact = Decimal(str(value))  # as written: 19.99, not the float nearest to it
+        if exact != exact.quantize(CENT):
             raise ValueError("must be a price to the cent, such as 24999.90")
         return value
 
@@ -75,13 +82,6 @@ def read_commitment(value: Any) -> tuple[int, int | None]:
     if cents != cents.to_integral_value() or not 0 < cents <= MAX_UNIT_PRICE * 100:
         raise ValueError(f"{price!r} is not a price to the cent")
     return int(quantity), int(cents)
-
-
-def view(idea_id: str, stored: Mapping[str, Any]) -> CommitmentView:
-    price = stored.get(PRICE)
-    return CommitmentView(
-        idea_id=idea_id, quantity=int(stored[QUANTITY]), max_unit_price=None if price is None else float(price)
-    )
 
 
 def median_price(prices: Mapping[int, int]) -> float | None:

@@ -8,7 +8,7 @@ ballots change (`tally_change`), summed by the stream consumer.
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from pydantic import ConfigDict, Field, field_validator
 
@@ -54,7 +54,6 @@ class Ballot(Model):
     budget: int
     votes: dict[str, VoteValue] = Field(default_factory=dict)
     released: dict[str, VoteValue] = Field(default_factory=dict)
-    commitments: dict[str, dict[str, Any]] = Field(default_factory=dict, description="by idea id, as stored")
 
     def vote_on(self, idea_id: str) -> VoteValue | None:
         return self.votes.get(idea_id, self.released.get(idea_id))
@@ -67,8 +66,8 @@ class Ballot(Model):
 
 @dataclass(frozen=True)
 class Tally:
-    """What changes of one idea's counts, or the change itself: up- and down-votes, the supporters gained each day
-    (UTC date -> supporters), committed units, committers, and the prices they named (cents -> committers)."""
+    """One idea's counts, or a change to them: up- and down-votes, the supporters gained each day (UTC date ->
+    supporters), committed units, committers, and the prices they named (cents -> committers)."""
 
     up: int = 0
     down: int = 0

@@ -88,7 +88,6 @@ def _ballot(item: Item) -> Ballot:
         budget=int(item["budget"]),
         votes=_votes(item, VOTE),
         released=_votes(item, RELEASED),
-        commitments=commitments(item),
     )
 
 

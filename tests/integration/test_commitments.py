@@ -77,6 +77,12 @@ def test_a_commitment_goes_when_it_or_its_up_vote_goes(api, pump, idea, undo):
     assert demand(reported(api, pump, idea)) == (0, 0, None)
 
 
+def test_a_price_is_kept_as_written_to_the_cent(api, pump, idea):
+    answer = api.put(f"/ideas/{idea}/commitment", {"quantity": 1, "max_unit_price": 19.99}, headers=ADA)
+    assert answer.json_body["max_unit_price"] == 19.99
+    assert demand(reported(api, pump, idea)) == (1, 1, 19.99)
+
+
 def test_withdrawing_a_commitment_that_is_not_there_is_a_204(api, idea):
     assert api.delete(f"/ideas/{idea}/commitment", headers=BO).status_code == 204
 
@@ -121,6 +127,9 @@ def test_a_closed_idea_takes_no_commitment_and_keeps_the_ones_it_had(api, pump, 
         ({"quantity": 1, "max_unit_price": 10.001}, "max_unit_price"),
         ({"quantity": 1, "max_unit_price": 1_000_000.01}, "max_unit_price"),
         ({"quantity": 1, "max_unit_price": "10"}, "max_unit_price"),
+        ({"quantity": 1, "max_unit_price": 1e308}, "max_unit_price"),
+        ({"quantity": 1, "max_unit_price": float("inf")}, ""),  # not even JSON
+        ({"quantity": 1, "max_unit_price": float("nan")}, ""),
         ({"quantity": 1, "currency": "EUR"}, "currency"),
     ],
 )
