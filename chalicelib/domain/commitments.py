@@ -5,6 +5,8 @@ turns it down removes its commitment too, and "only with an up-vote" is a condit
 Each idea's units, committers and the prices they named are derived from the stream, like tallies.
 """
 
+import bisect
+import itertools
 import math
 from collections.abc import Mapping
 from decimal import Decimal
@@ -87,14 +89,13 @@ def read_commitment(value: Any) -> tuple[int, int | None]:
 def median_price(prices: Mapping[int, int]) -> float | None:
     """The exact median of the prices named (in cents, each with how many committers named it), in currency units:
     the mean of the two middle prices when their number is even. None when nobody named one."""
-    named = sorted((cents, n) for cents, n in prices.items() if n > 0)
-    total = sum(n for _, n in named)
-    if not total:
+    named = sorted((cents, n) for cents, n in prices.items() if n)
+    if not named:
         return None
-    middle: list[int] = []
-    seen = 0
-    for cents, n in named:
-        # The (total - 1) // 2-th and total // 2-th prices, counting from 0: the same one when total is odd.
-        middle += [cents] * sum(1 for position in {(total - 1) // 2, total // 2} if seen <= position < seen + n)
-        seen += n
-    return float(Decimal(sum(middle)) / len(middle) / 100)
+    at_or_below = list(itertools.accumulate(n for _, n in named))  # how many named each price or a lower one
+    total = at_or_below[-1]
+
+    def nth(k: int) -> int:  # the kth price named, counting from 0 in price order
+        return named[bisect.bisect_right(at_or_below, k)][0]
+
+    return float(Decimal(nth((total - 1) // 2) + nth(total // 2)) / 200)  # the same one twice when total is odd

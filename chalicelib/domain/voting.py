@@ -118,7 +118,7 @@ Commitments = Mapping[str, tuple[int, int | None]]  # idea id -> units, and the 
 def commitment_change(before: Commitments, after: Commitments) -> dict[str, Tally]:
     """How a ballot's commitments going from `before` to `after` change each idea's committed demand."""
     changes = {}
-    for idea_id in before.keys() | after.keys():
+    for idea_id in sorted(before.keys() | after.keys()):
         old, new = before.get(idea_id), after.get(idea_id)
         if old == new:
             continue

@@ -71,8 +71,8 @@ def _commitments(image: Mapping[str, Any]) -> Commitments:
 def _day(stream: Mapping[str, Any]) -> str:
     """The UTC date the record was written: the day its votes count as gained (the same on every delivery)."""
     created = stream["ApproximateCreationDateTime"]  # seconds from Lambda; a datetime when read back by boto3
-    when = created if isinstance(created, datetime) else datetime.fromtimestamp(float(created), UTC)
-    return when.astimezone(UTC).date().isoformat()
+    seconds = created.timestamp() if isinstance(created, datetime) else float(created)
+    return datetime.fromtimestamp(seconds, UTC).date().isoformat()
 
 
 def ballot_change(stream: Mapping[str, Any], old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Tally]:

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 
+from chalicelib.domain.commitments import read_commitment
 from chalicelib.domain.voting import Tally, commitment_change, tally_change
 from chalicelib.store.tallies import parts
 from chalicelib.streams.changes import ItemKind, read
@@ -35,6 +36,12 @@ def test_a_commitment_set_changed_and_withdrawn():
     assert commitment_change({"a": (3, 1999)}, {"a": (5, None)}) == {"a": Tally(units=2, prices={1999: -1})}
     assert commitment_change({"a": (5, None)}, {}) == {"a": Tally(units=-5, committers=-1)}
     assert commitment_change({"a": (5, 1999)}, {"a": (5, 1999)}) == {}
+    assert commitment_change({"a": (5, 1999)}, {"a": (7, 1999)}) == {"a": Tally(units=2)}  # the same price
+
+
+def test_every_idea_of_a_ballots_commitments_is_looked_at():
+    before = {"a": (1, None), "b": (2, None)}
+    assert commitment_change(before, {**before, "b": (3, None)}) == {"b": Tally(units=1)}
 
 
 def test_turning_a_vote_down_takes_its_commitment_with_it():
@@ -45,8 +52,28 @@ def test_turning_a_vote_down_takes_its_commitment_with_it():
 
 
 @pytest.mark.parametrize(
+    ("commitment", "read"),
+    [
+        ({"quantity": Decimal(1000)}, (1000, None)),
+        ({"quantity": 1, "max_unit_price": Decimal("0.01")}, (1, 1)),
+        ({"quantity": 1, "max_unit_price": Decimal(1_000_000)}, (1, 100_000_000)),
+    ],
+)
+def test_a_commitment_at_its_bounds_is_read(commitment, read):
+    assert read_commitment(commitment) == read
+
+
+@pytest.mark.parametrize(
     "commitment",
-    [{"quantity": 0}, {"quantity": Decimal("1.5")}, {"quantity": 2, "max_unit_price": Decimal("1.001")}, {"units": 2}],
+    [
+        {"quantity": 0},
+        {"quantity": 1001},
+        {"quantity": Decimal("1.5")},
+        {"quantity": 2, "max_unit_price": Decimal("1.001")},
+        {"quantity": 2, "max_unit_price": Decimal(0)},
+        {"quantity": 2, "max_unit_price": Decimal("1000000.01")},
+        {"units": 2},
+    ],
 )
 def test_a_commitment_that_is_not_one_sets_its_record_aside(commitment):
     keys = {"PK": "CUSTOMER#c", "SK": "BALLOT#p"}
