@@ -105,7 +105,7 @@ def tally_change(before: Mapping[str, int], after: Mapping[str, int], day: str) 
     """How a ballot going from `before` to `after` (idea id -> ±1), on `day`, changes each idea's tally."""
     changes = {}
     for idea_id in before.keys() | after.keys():
-        old, new = before.get(idea_id, 0), after.get(idea_id, 0)
+        old, new = before.get(idea_id), after.get(idea_id)  # None: no vote
         if old != new:
             up = (new == 1) - (old == 1)
             changes[idea_id] = Tally(up=up, down=(new == -1) - (old == -1), gained={day: up} if up else {})

@@ -227,7 +227,9 @@ class TallyStore:
             for item in items:
                 idea = Idea.model_validate(item)
                 change = changes[idea.idea_id]
-                writes.append(self._count(idea, change, stale=[d for d in item if d.startswith(GAINED)]))
+                count = self._count(idea, change, stale=[d for d in item if d.startswith(GAINED)])
+                if count is not None:
+                    writes.append(count)
                 if change.prices:
                     writes.append(_priced(idea.idea_id, change.prices))
             try:
@@ -301,8 +303,9 @@ class TallyStore:
         return True
 
     @staticmethod
-    def _count(idea: Idea, change: Tally, stale: Sequence[str] = ()) -> Update:
-        """The write of `change` to the idea's counts, on condition that its votes are still those of `idea`.
+    def _count(idea: Idea, change: Tally, stale: Sequence[str] = ()) -> Update | None:
+        """The write of `change` to the idea's counts, on condition that its votes are still those of `idea`; None
+        when it changes none of them (a committer naming another price changes only the price book).
 
         Votes are set, with the sort keys they move. Committed demand and the supporters gained each day are
         added (they move no sort key), and days older than a week, among the `stale` ones read, are dropped."""
@@ -316,6 +319,8 @@ class TallyStore:
         names |= {f"#g{n}": name for n, name in enumerate([*days, *dropped])}
         values = {f":{name}": value for name, value in [*sets.items(), *adds.items()]}
         values |= {f":g{n}": value for n, value in enumerate(days.values())}
+        if not (sets or adds or days):
+            return None
         clauses = [
             ("SET", [f"#{name} = :{name}" for name in sets]),
             ("ADD", [f"#{name} :{name}" for name in adds] + [f"#g{n} :g{n}" for n in range(len(days))]),

@@ -77,6 +77,26 @@ def test_a_commitment_goes_when_it_or_its_up_vote_goes(api, pump, idea, undo):
     assert demand(reported(api, pump, idea)) == (0, 0, None)
 
 
+def test_a_price_named_or_changed_alone_moves_the_median(api, pump, idea):
+    api.put(f"/ideas/{idea}/commitment", {"quantity": 2}, headers=ADA)
+    assert demand(reported(api, pump, idea)) == (2, 1, None)
+    api.put(f"/ideas/{idea}/commitment", {"quantity": 2, "max_unit_price": 100}, headers=ADA)
+    assert demand(reported(api, pump, idea)) == (2, 1, 100.0)
+    api.put(f"/ideas/{idea}/commitment", {"quantity": 2, "max_unit_price": 90}, headers=ADA)
+    assert demand(reported(api, pump, idea)) == (2, 1, 90.0)
+
+
+def test_a_committer_who_leaves_is_counted_even_when_the_units_cancel_out(api, pump, idea):
+    api.put(f"/ideas/{idea}/commitment", {"quantity": 2}, headers=ADA)
+    api.put(f"/ideas/{idea}/vote", {"value": 1}, headers=BO)
+    api.put(f"/ideas/{idea}/commitment", {"quantity": 1}, headers=BO)
+    assert demand(reported(api, pump, idea)) == (3, 2, None)
+    # One batch of the stream: Ada's two units go, Bo's two more come.
+    api.delete(f"/ideas/{idea}/commitment", headers=ADA)
+    api.put(f"/ideas/{idea}/commitment", {"quantity": 3}, headers=BO)
+    assert demand(reported(api, pump, idea)) == (3, 1, None)
+
+
 def test_a_price_is_kept_as_written_to_the_cent(api, pump, idea):
     answer = api.put(f"/ideas/{idea}/commitment", {"quantity": 1, "max_unit_price": 19.99}, headers=ADA)
     assert answer.json_body["max_unit_price"] == 19.99

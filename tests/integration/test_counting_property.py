@@ -316,6 +316,9 @@ COMMITTED = [
     ("deliver", 3, "crash_before_commit", 2),
     ("vote", 0, 2, 1),
     ("commit", 0, 2, 2, 20.5),
+    ("commit", 0, 2, 2, 10),  # a new price alone
+    ("deliver", 1, "once", 1),
+    ("commit", 0, 2, 2, None),  # a price no longer named, alone
     ("withdraw", 1, 0),
     ("close", 2, IdeaStatus.AVAILABLE),
     ("deliver", 6, "replay", 3),
