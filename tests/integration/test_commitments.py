@@ -86,6 +86,13 @@ def test_a_price_named_or_changed_alone_moves_the_median(api, pump, idea):
     assert demand(reported(api, pump, idea)) == (2, 1, 90.0)
 
 
+def test_more_units_alone_are_counted(api, pump, idea):
+    api.put(f"/ideas/{idea}/commitment", {"quantity": 2}, headers=ADA)
+    assert demand(reported(api, pump, idea)) == (2, 1, None)
+    api.put(f"/ideas/{idea}/commitment", {"quantity": 5}, headers=ADA)
+    assert demand(reported(api, pump, idea)) == (5, 1, None)
+
+
 def test_a_committer_who_leaves_is_counted_even_when_the_units_cancel_out(api, pump, idea):
     api.put(f"/ideas/{idea}/commitment", {"quantity": 2}, headers=ADA)
     api.put(f"/ideas/{idea}/vote", {"value": 1}, headers=BO)
