@@ -252,13 +252,11 @@ class BallotStore:
         item = self.table.get(key)
         for _attempt in range(_ATTEMPTS):
             if COMMIT + idea_id not in (item or {}):
-                return
+                return  # none, or none any more: withdrawn (the write answers None) or by another request
             withdrawal = Clauses(
                 removes=("#commit",), condition="attribute_exists(#commit)", names={"#commit": COMMIT + idea_id}
             )
             item = self._write(key, item, withdrawal, idea_id)
-            if item is None:
-                return
         raise BallotChanging(f"the ballot kept changing under {_ATTEMPTS} attempts")
 
     def release(self, customer_id: str, product_id: str, votes: Mapping[str, VoteValue]) -> bool:

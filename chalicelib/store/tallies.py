@@ -99,16 +99,16 @@ def actions(tally: Tally) -> int:
 
 def parts(changes: Mapping[str, Tally], size: int) -> list[list[str]]:
     """The ideas of a run, in parts of at most `size` actions: the same parts whenever the same run is read."""
-    cut: list[list[str]] = [[]]
+    cut: list[list[str]] = []
     used = 0
     for idea_id in sorted(changes):
         needs = actions(changes[idea_id])
-        if cut[-1] and used + needs > size:
+        if not cut or used + needs > size:
             cut.append([])
             used = 0
         cut[-1].append(idea_id)
         used += needs
-    return cut if cut[-1] else []
+    return cut
 
 
 def _expires() -> int:

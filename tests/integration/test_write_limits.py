@@ -74,3 +74,19 @@ def test_other_writes_meet_their_own_limit_with_counters_that_expire(api, aws, i
     )["Item"]
     assert int(item["hits"]["N"]) == 30
     assert int(item["expires_at"]["N"]) == (window + 2) * 60
+
+
+def test_commitments_count_with_the_votes_and_the_same_one_again_counts_nothing(api, idea, capsys):
+    assert api.put(f"/ideas/{idea}/vote", {"value": 1}, headers=CUSTOMER).status_code == 200  # 1 write
+    commitment = f"/ideas/{idea}/commitment"
+    first = api.put(commitment, {"quantity": 2, "max_unit_price": 10}, headers=CUSTOMER)  # 2
+    assert first.status_code == 200
+    assert '"CommitmentsSet":[1.0]' in capsys.readouterr().out
+    again = [api.put(commitment, {"quantity": 2, "max_unit_price": 10}, headers=CUSTOMER) for _ in range(40)]
+    assert {a.status_code for a in again} == {200}  # the same commitment writes nothing: never limited
+    assert "CommitmentsSet" not in capsys.readouterr().out
+    for n in range(14):  # 28 writes more: 30
+        api.put(commitment, {"quantity": 3 + n % 2}, headers=CUSTOMER)
+        api.delete(commitment, headers=CUSTOMER)
+    assert api.put(commitment, {"quantity": 1}, headers=CUSTOMER).status_code == 429
+    assert api.delete(f"/ideas/{idea}/vote", headers=CUSTOMER).status_code == 429  # the same count as votes
