@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from chalicelib.domain.commitments import CommitmentBody, CommitmentView
 from chalicelib.domain.ideas import Idea, VoteValue
 from chalicelib.domain.voting import Ballot, Budget, MyVote, MyVotes, MyVotesQuery, VoteView
@@ -41,12 +44,8 @@ class VotingService:
 
     def retract(self, customer_id: str, idea_id: str) -> None:
         idea = self._open_idea(idea_id)
-        try:
+        with self._ballot_write(idea_id, "this one was withdrawn"):
             self.ballots.retract(customer_id, idea.product_id, idea_id)
-        except IdeaNoLongerOpen:
-            raise self._closed(idea_id, "closed") from None
-        except BallotChanging:
-            raise BallotBusy("your votes on this product kept changing while this one was withdrawn") from None
 
     def commit(self, customer_id: str, idea_id: str, body: CommitmentBody) -> CommitmentView:
         """Set the customer's commitment to an open idea they up-vote."""
@@ -55,25 +54,18 @@ class VotingService:
             raise InvalidInput.of(
                 "quantity", f"is more than {idea.max_units_per_customer}, the most one customer may commit to"
             )
-        try:
-            if self.ballots.commit(customer_id, idea.product_id, idea_id, body.stored()):
-                count("CommitmentsSet")
-        except NoUpVote:
-            raise VoteRequired(f"a commitment needs your up-vote on idea {idea_id!r}: vote for it first") from None
-        except IdeaNoLongerOpen:
-            raise self._closed(idea_id, "closed") from None
-        except BallotChanging:
-            raise BallotBusy("your votes on this product kept changing while this was written; send it again") from None
+        with self._ballot_write(idea_id, "this was written"):
+            try:
+                if self.ballots.commit(customer_id, idea.product_id, idea_id, body.stored()):
+                    count("CommitmentsSet")
+            except NoUpVote:
+                raise VoteRequired(f"a commitment needs your up-vote on idea {idea_id!r}: vote for it first") from None
         return CommitmentView(idea_id=idea_id, quantity=body.quantity, max_unit_price=body.max_unit_price)
 
     def withdraw_commitment(self, customer_id: str, idea_id: str) -> None:
         idea = self._open_idea(idea_id)
-        try:
+        with self._ballot_write(idea_id, "this was withdrawn"):
             self.ballots.withdraw_commitment(customer_id, idea.product_id, idea_id)
-        except IdeaNoLongerOpen:
-            raise self._closed(idea_id, "closed") from None
-        except BallotChanging:
-            raise BallotBusy("your votes on this product kept changing while this was written; send it again") from None
 
     def record(self, customer_id: str, idea: Idea, value: VoteValue) -> None:
         """Write the vote to the customer's ballot for the idea's product, provided the idea is still open.
@@ -143,6 +135,16 @@ class VotingService:
         if idea.status.closed:
             raise self._closed(idea_id, idea.status.value)
         return idea
+
+    @contextmanager
+    def _ballot_write(self, idea_id: str, what: str) -> Iterator[None]:
+        """A write to the ballot, its refusals said as the API says them."""
+        try:
+            yield
+        except IdeaNoLongerOpen:
+            raise self._closed(idea_id, "closed") from None
+        except BallotChanging:
+            raise BallotBusy(f"your votes on this product kept changing while {what}; send it again") from None
 
     @staticmethod
     def _closed(idea_id: str, status: str) -> IdeaClosed:
