@@ -23,11 +23,10 @@ from typing import Any, NamedTuple
 
 from boto3.dynamodb.types import TypeDeserializer
 
-from chalicelib.domain.commitments import read_commitment
 from chalicelib.domain.events import CountsRecounted, RepairedCount
 from chalicelib.domain.ideas import Idea, IdeaStatus
 from chalicelib.domain.text import iso
-from chalicelib.domain.voting import Tally
+from chalicelib.domain.voting import Tally, commitment_change
 from chalicelib.observability import count, logger, traced
 from chalicelib.publish.events import EventPublisher
 from chalicelib.services import Clock
@@ -95,10 +94,8 @@ def sums(ballots: Iterable[Ballot | None]) -> dict[str, Tally]:
     for ballot in ballots:
         for idea_id, value in counted_votes(ballot or {}).items():
             found[idea_id] = found.get(idea_id, Tally()) + Tally(up=int(value == 1), down=int(value == -1))
-        for idea_id, stored in commitments(ballot or {}).items():
-            units, cents = read_commitment(stored)
-            prices = {cents: 1} if cents is not None else {}
-            found[idea_id] = found.get(idea_id, Tally()) + Tally(units=units, committers=1, prices=prices)
+        for idea_id, committed in commitment_change({}, commitments(ballot or {})).items():
+            found[idea_id] = found.get(idea_id, Tally()) + committed
     return found
 
 

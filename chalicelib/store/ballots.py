@@ -19,8 +19,9 @@ from collections.abc import Iterator, Mapping
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
+from chalicelib.domain.commitments import read_commitment
 from chalicelib.domain.ideas import IdeaStatus, VoteValue
-from chalicelib.domain.voting import Ballot
+from chalicelib.domain.voting import Ballot, Commitments
 from chalicelib.errors import RateLimited
 from chalicelib.observability import traced
 from chalicelib.services import Clock
@@ -77,9 +78,12 @@ def counted_votes(item: Mapping[str, Any]) -> dict[str, int]:
     return {**_votes(item, RELEASED), **_votes(item, VOTE)}
 
 
-def commitments(item: Mapping[str, Any]) -> dict[str, Any]:
-    """Every commitment of a ballot item (or stream image), by idea id, as stored."""
-    return {name.removeprefix(COMMIT): value for name, value in item.items() if name.startswith(COMMIT)}
+def commitments(item: Mapping[str, Any]) -> Commitments:
+    """Every commitment of a ballot item (or stream image), by idea id: its units and price in cents. Raises
+    ValueError when one is not a commitment."""
+    return {
+        name.removeprefix(COMMIT): read_commitment(value) for name, value in item.items() if name.startswith(COMMIT)
+    }
 
 
 def _ballot(item: Item) -> Ballot:

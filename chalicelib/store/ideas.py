@@ -40,6 +40,11 @@ def ranking_attributes(idea: Idea) -> dict[str, str]:
     }
 
 
+def price_book(item: Item) -> dict[int, int]:
+    """An idea's price book as stored: cents -> how many committers name that price now."""
+    return {int(name.removeprefix(PRICE)): int(n) for name, n in item.items() if name.startswith(PRICE) and n}
+
+
 def idea_item(idea: Idea) -> Item:
     """An idea as the table holds it: its attributes, its key, and the sort keys of its lists."""
     return {**keys.idea(idea.idea_id), **idea.model_dump(mode="json", exclude_none=True), **ranking_attributes(idea)}
@@ -129,12 +134,7 @@ class IdeaStore:
     def price_books(self, idea_ids: Sequence[str]) -> dict[str, dict[int, int]]:
         """The prices each idea's committers named, in cents, with how many named each: one item an idea."""
         books = self.table.batch_get([keys.prices(i) for i in idea_ids])
-        return {
-            book[PARTITION_KEY].removeprefix("IDEA#"): {
-                int(name.removeprefix(PRICE)): int(n) for name, n in book.items() if name.startswith(PRICE) and n
-            }
-            for book in books
-        }
+        return {book[PARTITION_KEY].removeprefix("IDEA#"): price_book(book) for book in books}
 
     def page(
         self, product_id: str, status: IdeaStatus, order: IdeaOrder, limit: int, cursor: str | None

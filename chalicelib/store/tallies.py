@@ -32,7 +32,7 @@ from chalicelib.domain.text import utc_now
 from chalicelib.domain.voting import Tally
 from chalicelib.observability import traced
 from chalicelib.store import keys
-from chalicelib.store.ideas import GAINED, PRICE, VELOCITY_DAYS, ranking_attributes
+from chalicelib.store.ideas import GAINED, PRICE, VELOCITY_DAYS, price_book, ranking_attributes
 from chalicelib.store.outbox import Outbox, Pending
 from chalicelib.store.quarantine import Unreadable, set_aside
 from chalicelib.store.schema import RANKINGS, TTL_ATTRIBUTE
@@ -281,7 +281,7 @@ class TallyStore:
             midway = any(p.applying is not None for p in positions)
             ideas = [Idea.model_validate(item) for item in items[len(shard_ids) : len(shard_ids) + len(chunk)] if item]
             books = items[len(shard_ids) + len(chunk) :]
-            yield checkpoints, midway, ideas, {i: _book(b) for i, b in zip(chunk, books, strict=True) if b}
+            yield checkpoints, midway, ideas, {i: price_book(b) for i, b in zip(chunk, books, strict=True) if b}
 
     def repair(self, idea: Idea, book: Mapping[int, int], counts: Tally) -> bool:
         """Set the idea's counts and price book to `counts`, provided they are still what `idea` and `book` say;
@@ -343,11 +343,6 @@ def _voted(idea: Idea, up: int, down: int) -> dict[str, object]:
     if counted.thresholds_reached != idea.thresholds_reached:
         sets["thresholds_reached"] = counted.thresholds_reached  # announced once, from the stream
     return sets
-
-
-def _book(item: Item) -> dict[int, int]:
-    """A price book as stored: cents -> committers who named it."""
-    return {int(name.removeprefix(PRICE)): int(n) for name, n in item.items() if name.startswith(PRICE) and n}
 
 
 def _set(key: Mapping[str, str], values: Mapping[str, object], was: Mapping[str, int]) -> Update:

@@ -15,9 +15,8 @@ from typing import Any, NamedTuple
 
 from boto3.dynamodb.types import TypeDeserializer
 
-from chalicelib.domain.commitments import read_commitment
 from chalicelib.domain.events import DomainEvent, idea_events
-from chalicelib.domain.voting import Commitments, Tally, commitment_change, tally_change
+from chalicelib.domain.voting import Tally, commitment_change, tally_change
 from chalicelib.store.ballots import commitments, counted_votes
 from chalicelib.store.keys import BALLOT_PREFIX
 from chalicelib.store.quarantine import Unreadable
@@ -64,10 +63,6 @@ def _votes(image: Mapping[str, Any]) -> dict[str, int]:
     return votes
 
 
-def _commitments(image: Mapping[str, Any]) -> Commitments:
-    return {idea_id: read_commitment(value) for idea_id, value in commitments(image).items()}
-
-
 def _day(stream: Mapping[str, Any]) -> str:
     """The UTC date the record was written: the day its votes count as gained (the same on every delivery)."""
     created = stream["ApproximateCreationDateTime"]  # seconds from Lambda; a datetime when read back by boto3
@@ -78,7 +73,7 @@ def _day(stream: Mapping[str, Any]) -> str:
 def ballot_change(stream: Mapping[str, Any], old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Tally]:
     """What a ballot's record changes of each idea's counts: its votes and its commitments."""
     votes = tally_change(_votes(old), _votes(new), _day(stream))
-    committed = commitment_change(_commitments(old), _commitments(new))
+    committed = commitment_change(commitments(old), commitments(new))
     return {idea_id: votes.get(idea_id, Tally()) + committed.get(idea_id, Tally()) for idea_id in votes | committed}
 
 
