@@ -215,5 +215,4 @@ def _add(a: Mapping[str, Tally], b: Mapping[str, Tally]) -> dict[str, Tally]:
 
 def counted(idea: Idea, book: Mapping[int, int]) -> Tally:
     """What the stream made of the idea's ballots, in the shape of `sums`."""
-    prices = {cents: n for cents, n in book.items() if n}
-    return Tally(up=idea.up, down=idea.down, units=idea.units, committers=idea.committers, prices=prices)
+    return Tally(up=idea.up, down=idea.down, units=idea.units, committers=idea.committers, prices=dict(book))

@@ -15,7 +15,7 @@ from chalicelib.store.table import ConditionFailed, Expression, Item, Table
 
 _NEW = Expression("attribute_not_exists(PK)")
 # What a summary reads of an idea (the supporters gained each day besides).
-_SUMMARY = (*(f for f in IdeaSummary._fields if f != "gained_7d"),)
+_SUMMARY = tuple(f for f in IdeaSummary._fields if f != "gained_7d")
 
 # An idea's supporters gained on a day (`gained:2026-11-26`), kept a week by the tally store: `velocity_7d`.
 GAINED = "gained:"
