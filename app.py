@@ -10,6 +10,7 @@ from chalice.app import Chalice, CloudWatchEvent, DynamoDBEvent, Rate
 
 from chalicelib import errors, observability
 from chalicelib.domain.catalogue import Product, ProductDraft
+from chalicelib.domain.comments import AttentionPage, CommentBody, CommentPage, CommentView, Moderation
 from chalicelib.domain.commitments import CommitmentBody, CommitmentView
 from chalicelib.domain.demand import DemandQuery, DemandReport
 from chalicelib.domain.ideas import IdeaDraft, IdeaView
@@ -176,6 +177,68 @@ def withdraw_commitment(idea_id: str, caller: Caller) -> Reply:
 
 
 @api.route(
+    "POST",
+    "/ideas/{idea_id}/comments",
+    Access.CUSTOMER,
+    summary="Comment on an idea (a product team member's comment is official, and answers those before it)",
+    body=CommentBody,
+    responses={201: CommentView},
+    refusals=(errors.IdeaMerged,),
+    idempotent=True,
+)
+def post_comment(idea_id: str, body: CommentBody, caller: Caller) -> Reply:
+    return created(services().comments.post(caller, idea_id, body.body))
+
+
+@api.route(
+    "GET",
+    "/ideas/{idea_id}/comments",
+    Access.PUBLIC,
+    summary="An idea's comments, oldest first (hidden ones left out)",
+    query=PageQuery,
+    responses={200: CommentPage},
+)
+def list_comments(idea_id: str, query: PageQuery) -> CommentPage:
+    return services().comments.thread(idea_id, query)
+
+
+@api.route(
+    "DELETE",
+    "/comments/{comment_id}",
+    Access.CUSTOMER,
+    summary="Delete a comment: its author, or the product team",
+    responses={204: None},
+)
+def delete_comment(comment_id: str, caller: Caller) -> Reply:
+    services().comments.delete(caller, comment_id)
+    return NO_CONTENT
+
+
+@api.route(
+    "PATCH",
+    "/comments/{comment_id}",
+    Access.PRODUCT_TEAM,
+    summary="Hide a comment from public lists and the attention queue, or show it again",
+    body=Moderation,
+    responses={200: CommentView},
+)
+def moderate_comment(comment_id: str, body: Moderation) -> CommentView:
+    return services().comments.moderate(comment_id, body.hidden)
+
+
+@api.route(
+    "GET",
+    "/products/{product_id}/attention",
+    Access.PRODUCT_TEAM,
+    summary="Customers' negative comments the team has not answered yet, the longest waiting first",
+    query=PageQuery,
+    responses={200: AttentionPage},
+)
+def attention_queue(product_id: str, query: PageQuery) -> AttentionPage:
+    return services().comments.attention(product_id, query)
+
+
+@api.route(
     "GET",
     "/me/votes",
     Access.CUSTOMER,
@@ -294,5 +357,6 @@ def send_waiting_events(event: CloudWatchEvent) -> None:
     starting_position="TRIM_HORIZON",  # the batching window is the stage's: infra/template.py
 )
 def on_table_change(event: DynamoDBEvent) -> dict[str, Any]:
-    """Ballot changes become idea counts, ideas' changes become events; see chalicelib/streams."""
+    """Ballot and comment changes become idea counts, ideas' and comments' changes become events, public answers
+    empty the attention queue; see chalicelib/streams."""
     return handle_stream_batch(event.to_dict(), services().stream_consumer)

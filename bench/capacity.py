@@ -125,6 +125,29 @@ def operations() -> dict[str, dict[str, Any]]:
             measure(meter, lambda _: http.call("GET", f"/products/p/ideas?sort=top&limit={PAGE}", "reader")), SAMPLES
         )
 
+        def comment(caller: str, text: str, *groups: str) -> None:
+            http.call("POST", f"/ideas/{ideas[2]}/comments", caller, {"body": text}, *groups)
+
+        results["comment"] = per(measure(meter, lambda n: comment(voters[n], "It has four doors.")), SAMPLES)
+        results["comment, negative (it waits)"] = per(
+            measure(meter, lambda n: comment(voters[n], "Awful. I hate it.")), SAMPLES
+        )
+        results["comment, official (it answers)"] = per(
+            measure(meter, lambda n: comment(f"team-{n}", "Thanks, we hear you.", "product-team")), SAMPLES
+        )
+        results["page of 20 comments"] = per(
+            measure(meter, lambda _: http.call("GET", f"/ideas/{ideas[2]}/comments?limit={PAGE}", "reader")), SAMPLES
+        )
+        with meter.paused():
+            for n in range(PAGE):
+                comment(voters[n], "Still awful.")
+        results["attention page of 20"] = per(
+            measure(
+                meter, lambda _: http.call("GET", f"/products/p/attention?limit={PAGE}", "team", None, "product-team")
+            ),
+            SAMPLES,
+        )
+
         naive = NaiveVotes(services.catalogue.products.table)
         naive_ideas = [submit(services, "p", f"naive-author-{n}", f"Naive {n}") for n in range(2)]
         results["naive: vote"] = per(measure(meter, lambda n: naive.cast(voters[n], naive_ideas[0], 1)), SAMPLES)

@@ -47,6 +47,10 @@ class IdeaClosed(DomainError):
     """The idea is closed (available, declined or merged): its tally is final."""
 
 
+class IdeaMerged(DomainError):
+    """The idea was merged into another: the conversation goes on there (the message names it)."""
+
+
 class VoteBudgetExhausted(DomainError):
     """The caller already votes on as many open ideas of the product as its vote budget allows."""
 
@@ -85,4 +89,4 @@ class Unauthenticated(DomainError):
 
 
 class Forbidden(DomainError):
-    """Signed in, but not allowed to do this (only the product team may)."""
+    """Signed in, but not allowed to do this (only the product team, or the author, may)."""

@@ -4,12 +4,23 @@ own models and rules, so that an example cannot say what the API would not."""
 from __future__ import annotations
 
 import functools
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel
 
 from chalicelib.domain.catalogue import Product, ProductDraft
+from chalicelib.domain.comments import (
+    AttentionPage,
+    Comment,
+    CommentBody,
+    CommentPage,
+    CommentView,
+    Feeling,
+    Moderation,
+    Sentiment,
+    Waiting,
+)
 from chalicelib.domain.commitments import CommitmentBody, CommitmentView
 from chalicelib.domain.demand import DemandReport
 from chalicelib.domain.ideas import CustomisationDraft, Idea, IdeaDraft, IdeaStatus, IdeaView, SuggestionDraft
@@ -35,6 +46,7 @@ SUGGESTION = SuggestionDraft(
     kind="suggestion", title="A roof rack for two surfboards", description="Weekend trips to the coast need boards."
 )
 COMMITMENT = CommitmentBody(quantity=2, max_unit_price=48500)
+COMMENT = CommentBody(body="Three months and still no news on the cork interior. Disappointing.")
 REVIEW = StatusChange(status=IdeaStatus.UNDER_REVIEW, response="We are sourcing cork from two suppliers.")
 
 
@@ -43,12 +55,34 @@ def bodies() -> dict[type[BaseModel], dict[str, Any]]:
     """Named examples of each model, as JSON."""
     product = Product.from_draft(PRODUCT_DRAFT, SUBMITTED)
     idea = Idea.customisation(product, CUSTOMISATION, SUBMITTED).counted(up=42, down=3)
-    idea = idea.model_copy(update={"units": 57, "committers": 31, "priced": 2})
+    idea = idea.model_copy(
+        update={"units": 57, "committers": 31, "priced": 2, "comments": 9, "positive": 6, "neutral": 2, "negative": 1}
+    )
     reviewed = move(idea, REVIEW, REVIEWED)
     shown = reviewed.view().for_caller(1)
     suggestion = Idea.suggestion(product, SUGGESTION, SUBMITTED).counted(up=17, down=1)
     suggestion = suggestion.model_copy(update={"idea_id": "sb7kq2mzx4d6yhp3a"})  # the same in every document
     prices = {idea.idea_id: {4850000: 1, 5200000: 1}}
+    unhappy = Comment(
+        comment_id="mq4zl7c2v5n8w3k6j",
+        idea_id=idea.idea_id,
+        product_id=product.product_id,
+        author_id="b7e1c2d4-5f60-4a8b-9c0d-1e2f3a4b5c6d",
+        official=False,
+        body=COMMENT.body,
+        sentiment=Sentiment(label=Feeling.NEGATIVE, score=-0.6597),
+        created_at=REVIEWED - timedelta(hours=2),
+    )
+    answer = unhappy.model_copy(
+        update={
+            "comment_id": "mr6tx2p8k4d7c3b5h",
+            "author_id": "0a9b8c7d-6e5f-4a3b-8c1d-2e3f4a5b6c7d",
+            "official": True,
+            "body": "Thanks for your patience: the cork samples arrive this week, and we will post photos here.",
+            "sentiment": Sentiment(label=Feeling.POSITIVE, score=0.4404),
+            "created_at": REVIEWED,
+        }
+    )
     report = DemandReport.build(product, [reviewed.summary(gained_7d=12), suggestion], REVIEWED, prices)
     examples: dict[type[BaseModel], dict[str, BaseModel]] = {
         Health: {"up": Health()},
@@ -74,5 +108,14 @@ def bodies() -> dict[type[BaseModel], dict[str, Any]]:
         },
         CommitmentView: {"units at up to a price": CommitmentView(idea_id=idea.idea_id, **COMMITMENT.model_dump())},
         DemandReport: {"report": report},
+        CommentBody: {"a customer's comment": COMMENT},
+        CommentView: {"a customer's comment": unhappy.view(), "the team's answer": answer.view()},
+        CommentPage: {"page": CommentPage(items=[unhappy.view(), answer.view()], next_cursor=None)},
+        Moderation: {"hide": Moderation(hidden=True)},
+        AttentionPage: {
+            "waiting": AttentionPage(
+                items=[Waiting(comment=unhappy.view(), idea_id=idea.idea_id, waiting_seconds=5400)], next_cursor=None
+            )
+        },
     }
     return {model: {name: m.model_dump(mode="json") for name, m in named.items()} for model, named in examples.items()}

@@ -58,6 +58,7 @@ class ProblemCode(StrEnum):
     METHOD_NOT_ALLOWED = "MethodNotAllowedError"  # Chalice's, for a method the route does not take
     CONFLICT = "ConflictError"
     IDEA_CLOSED = "IdeaClosed"
+    IDEA_MERGED = "IdeaMerged"
     VOTE_BUDGET_EXHAUSTED = "VoteBudgetExhausted"
     BALLOT_BUSY = "BallotBusy"
     VOTE_REQUIRED = "VoteRequired"
@@ -78,6 +79,7 @@ STATUS: dict[type[DomainError], tuple[int, ProblemCode]] = {
     errors.NotFound: (404, C.NOT_FOUND),
     errors.AlreadyExists: (409, C.CONFLICT),
     errors.IdeaClosed: (409, C.IDEA_CLOSED),
+    errors.IdeaMerged: (409, C.IDEA_MERGED),
     errors.VoteBudgetExhausted: (409, C.VOTE_BUDGET_EXHAUSTED),
     errors.BallotBusy: (409, C.BALLOT_BUSY),
     errors.VoteRequired: (409, C.VOTE_REQUIRED),

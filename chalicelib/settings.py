@@ -19,6 +19,8 @@ VARIABLES = {
     "token_issuer": "COCREATE_TOKEN_ISSUER",
     "token_audience": "COCREATE_TOKEN_AUDIENCE",
     "write_limit_per_minute": "COCREATE_WRITE_LIMIT_PER_MINUTE",
+    "sentiment": "COCREATE_SENTIMENT",
+    "sentiment_language": "COCREATE_SENTIMENT_LANGUAGE",
 }
 
 
@@ -38,6 +40,9 @@ class Settings(Model):
     token_issuer: str | None = None
     token_audience: str | None = None
     write_limit_per_minute: int = Field(30, ge=1, le=100_000)
+    # How comments are scored: VADER in the function (English), or Amazon Comprehend in the language named.
+    sentiment: Literal["vader", "comprehend"] = "vader"
+    sentiment_language: str = Field("en", pattern=r"^[a-z]{2}(-[A-Z]{2})?$")
 
     @model_validator(mode="after")
     def _cognito_needs_its_pool(self) -> "Settings":

@@ -13,7 +13,9 @@ from chalicelib.idempotency import Idempotency
 from chalicelib.identity import CognitoTokens, Tokens, UnverifiedTokens
 from chalicelib.publish.events import EventBridgePublisher, EventPublisher
 from chalicelib.publish.reports import ReportStore
+from chalicelib.sentiment import Comprehend, Scorer, vader
 from chalicelib.services.catalogue import CatalogueService
+from chalicelib.services.comments import CommentService
 from chalicelib.services.demand import DemandService
 from chalicelib.services.ideas import IdeaService
 from chalicelib.services.lifecycle import LifecycleService
@@ -21,6 +23,7 @@ from chalicelib.services.recount import RecountService
 from chalicelib.services.voting import VotingService
 from chalicelib.settings import settings
 from chalicelib.store.ballots import BallotStore
+from chalicelib.store.comments import CommentStore
 from chalicelib.store.history import StreamHistory
 from chalicelib.store.ideas import IdeaStore
 from chalicelib.store.limits import WriteLimiter
@@ -57,6 +60,7 @@ class Services(NamedTuple):
     demand: DemandService
     stream_consumer: StreamConsumer
     recount: RecountService
+    comments: CommentService
     outbox: Outbox
     events: EventPublisher
     tokens: Tokens
@@ -79,28 +83,38 @@ def services() -> Services:
     tallies = TallyStore(table, outbox)
     voting = VotingService(catalogue, ideas, ballots)
     history = StreamHistory(table.client, LazyClient(session, "dynamodbstreams"), config.table_name)
+    comments = CommentStore(table)
     return Services(
         catalogue=catalogue,
         ideas=IdeaService(catalogue, ideas, voting, utc_now),
         voting=voting,
         lifecycle=LifecycleService(ideas, utc_now),
         demand=DemandService(catalogue, ideas, reports, events, utc_now),
-        stream_consumer=StreamConsumer(tallies, outbox, events, history),
+        stream_consumer=StreamConsumer(tallies, outbox, events, history, comments),
         recount=RecountService(
             catalogue=catalogue,
             ideas=ideas,
             ballots=ballots,
+            comments=comments,
             tallies=tallies,
             history=history,
             events=events,
             clock=utc_now,
         ),
+        comments=CommentService(catalogue, ideas, comments, _scorer(session), utc_now),
         outbox=outbox,
         events=events,
         tokens=_tokens(),
         write_limiter=WriteLimiter(table, config.write_limit_per_minute, utc_now),
         idempotency=Idempotency(config.idempotency_table, table.client),
     )
+
+
+def _scorer(session: boto3.session.Session) -> Scorer:
+    config = settings()
+    if config.sentiment == "comprehend":
+        return Comprehend(LazyClient(session, "comprehend"), config.sentiment_language)
+    return vader
 
 
 def _tokens() -> Tokens:

@@ -15,7 +15,7 @@ import sys
 from typing import Any
 
 from chalicelib.http import AUTHORIZER, CORS
-from chalicelib.store.keys import BALLOT_PREFIX
+from chalicelib.store.keys import BALLOT_PREFIX, COMMENT_PREFIX, WAITING_PREFIX
 from infra.local.stage import environment as environment_of
 from infra.resources import RESOURCE_VARIABLES, Resource, data_resources
 
@@ -110,8 +110,11 @@ def stream_event_source(stage: str) -> dict[str, Any]:
         # Only with a tumbling window does Lambda name the shard, which the checkpoint is keyed by; the
         # window's state is not used.
         "TumblingWindowInSeconds": 900,
-        # Ballots and ideas only: products, checkpoints and write counters change nothing downstream.
-        "FilterCriteria": {"Filters": [starts("SK", BALLOT_PREFIX), starts("PK", "IDEA#")]},
+        # Ballots, ideas and comments only: products, checkpoints, write counters and the attention queue change
+        # nothing downstream.
+        "FilterCriteria": {
+            "Filters": [starts("SK", BALLOT_PREFIX), starts("PK", "IDEA#"), starts("PK", COMMENT_PREFIX)]
+        },
     }
 
 
@@ -153,8 +156,18 @@ def environment() -> dict[str, Any]:
     }
 
 
-def statement(actions: list[str], resources: list[Any]) -> dict[str, Any]:
-    return {"Effect": "Allow", "Action": sorted(actions), "Resource": resources}
+def statement(actions: list[str], resources: list[Any], condition: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {
+        "Effect": "Allow",
+        "Action": sorted(actions),
+        "Resource": resources,
+        **({"Condition": condition} if condition else {}),
+    }
+
+
+# Items whose partition key starts with `prefix` only.
+def keys_starting(prefix: str) -> dict[str, Any]:
+    return {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": [f"{prefix}*"]}}
 
 
 TABLE = [arn("Table"), sub("${Table.Arn}/index/*")]
@@ -168,12 +181,22 @@ FUNCTIONS = ("APIHandler", "OnTableChange", "Recount", *SCHEDULED)
 STREAM_READS = ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"]
 
 
-def permissions() -> dict[str, list[dict[str, Any]]]:
-    """What each function does, and so all it may do."""
+def sentiment_service(stage: str) -> list[dict[str, Any]]:
+    """Comprehend, for a stage that scores comments with it (COCREATE_SENTIMENT). Its DetectSentiment acts on no
+    resource of the account: it can be granted only on every resource."""
+    if environment_of(stage).get("COCREATE_SENTIMENT") != "comprehend":
+        return []
+    return [statement(["comprehend:DetectSentiment"], ["*"])]
+
+
+def permissions(stage: str = "prod") -> dict[str, list[dict[str, Any]]]:
+    """What each function does in `stage`, and so all it may do."""
     recount = [
         # Ballots through their index; counts with checkpoints as of one moment (TransactGetItems is GetItem).
         statement(["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:UpdateItem"], TABLE),
         statement(["dynamodb:DescribeTable"], [arn("Table")]),
+        # Comments an answer answered leave the queue again, in case the answer's record was lost.
+        statement(["dynamodb:DeleteItem"], [arn("Table")], keys_starting(WAITING_PREFIX)),
         statement(STREAM_READS, [arn("Table", "StreamArn")]),
         statement(["events:PutEvents"], BUS),
     ]
@@ -184,6 +207,7 @@ def permissions() -> dict[str, list[dict[str, Any]]]:
                     "dynamodb:GetItem",
                     "dynamodb:PutItem",
                     "dynamodb:UpdateItem",
+                    "dynamodb:DeleteItem",  # comments, by their authors or the team
                     "dynamodb:ConditionCheckItem",  # a vote checks, in its transaction, that its idea is open
                     "dynamodb:Query",
                     "dynamodb:BatchGetItem",
@@ -196,6 +220,7 @@ def permissions() -> dict[str, list[dict[str, Any]]]:
             ),
             statement(["s3:GetObject", "s3:PutObject"], REPORTS),
             statement(["events:PutEvents"], BUS),
+            *sentiment_service(stage),
         ],
         "OnTableChange": [
             statement(
@@ -204,7 +229,8 @@ def permissions() -> dict[str, list[dict[str, Any]]]:
                     "dynamodb:BatchGetItem",
                     "dynamodb:PutItem",
                     "dynamodb:UpdateItem",
-                    "dynamodb:DeleteItem",  # the outbox, once its events are sent
+                    "dynamodb:DeleteItem",  # the outbox, once its events are sent; comments an answer answered
+                    "dynamodb:Query",  # the comments waiting on an idea the team answered
                 ],
                 [arn("Table")],
             ),
@@ -348,7 +374,7 @@ def role(function: str, grants: list[dict[str, Any]]) -> Resource:
 def merge_template(stage: str = "prod") -> dict[str, Any]:
     resources: dict[str, Any] = {**data_resources(), **user_pool(), **stream_failures(), **operations()}
     resources["Table"]["Properties"]["DeletionProtectionEnabled"] = True
-    for function, grants in permissions().items():
+    for function, grants in permissions(stage).items():
         resources[f"{function}Role"] = role(function, grants)
         resources[function] = {
             "Properties": {

@@ -11,6 +11,7 @@ from typing import Any, ClassVar, NamedTuple
 
 from pydantic import ConfigDict
 
+from chalicelib.domain.comments import Comment, Feeling
 from chalicelib.domain.ideas import Idea, IdeaKind, IdeaStatus
 from chalicelib.domain.model import Model
 from chalicelib.domain.text import Timestamp, iso
@@ -64,6 +65,18 @@ class IdeaThresholdReached(DomainEvent):
     supporters: int
 
 
+class CommentPosted(DomainEvent):
+    """A comment was written: never its body, nor who wrote it."""
+
+    detail_type: ClassVar[str] = "CommentPosted"
+    comment_id: str
+    idea_id: str
+    product_id: str
+    sentiment: Feeling
+    official: bool
+    posted_at: Timestamp
+
+
 class ReportKeys(Model):
     latest: str
     json_copy: str
@@ -90,6 +103,7 @@ class RepairedCount(Model):
     down: tuple[int, int]
     units: tuple[int, int]  # committed
     committers: tuple[int, int]
+    comments: tuple[int, int]  # visible
 
 
 class CountsRecounted(DomainEvent):
@@ -146,3 +160,21 @@ def idea_events(old_image: Mapping[str, Any], new_image: Mapping[str, Any]) -> l
             )
         )
     return events
+
+
+def comment_events(old_image: Mapping[str, Any], new_image: Mapping[str, Any]) -> list[DomainEvent]:
+    """What a comment's change announces: that it was posted, once."""
+    if old_image or not new_image:
+        return []
+    comment = Comment.model_validate(new_image)
+    return [
+        CommentPosted(
+            event_id=f"{comment.comment_id}:posted",
+            comment_id=comment.comment_id,
+            idea_id=comment.idea_id,
+            product_id=comment.product_id,
+            sentiment=comment.sentiment.label,
+            official=comment.official,
+            posted_at=comment.created_at,
+        )
+    ]

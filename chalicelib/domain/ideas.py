@@ -15,6 +15,7 @@ from typing_extensions import TypeAliasType
 
 from chalicelib.domain import ranking
 from chalicelib.domain.catalogue import DEFAULT_MAX_UNITS, MAX_DIMENSIONS, Product
+from chalicelib.domain.comments import SentimentCounts
 from chalicelib.domain.model import Model
 from chalicelib.domain.text import Description, Label, Timestamp, Title
 
@@ -118,6 +119,8 @@ class IdeaView(Model):
     updated_at: Timestamp
     votes: VoteCounts
     scores: Scores
+    comments: int = Field(description="visible comments")
+    sentiment: SentimentCounts = Field(description="how many visible comments feel each way")
     my_vote: VoteValue | MISSING | None = Field(  # MISSING: not sent at all
         MISSING,
         description="the caller's vote, null when they have none: present only when a signed-in caller asks for one"
@@ -183,6 +186,14 @@ class Idea(Model):
     units: int = 0
     committers: int = 0
     priced: int = 0
+    # Visible comments, and how many feel each way: derived from the stream too.
+    comments: int = 0
+    positive: int = 0
+    neutral: int = 0
+    negative: int = 0
+    # When the product team last answered in public (an official comment, a status change with a response): the
+    # customers' negative comments before it are answered.
+    answered_at: datetime | None = None
 
     @classmethod
     def customisation(cls, product: Product, draft: CustomisationDraft, now: datetime) -> "Idea":
@@ -265,4 +276,6 @@ class Idea(Model):
             updated_at=self.updated_at,
             votes=VoteCounts(up=self.up, down=self.down, net=self.net),
             scores=Scores(confidence=self.confidence, hot=self.hot),
+            comments=self.comments,
+            sentiment=SentimentCounts(positive=self.positive, neutral=self.neutral, negative=self.negative),
         )

@@ -40,9 +40,13 @@ def move(idea: Idea, change: StatusChange, now: datetime, merge_target: Idea | N
     if change.merged_into is not None and change.status is not S.MERGED:
         raise InvalidInput.of("merged_into", "is only for status merged")
     response = change.response if change.response is not None else idea.response
+    # A response answers every customer's negative comment before it (the attention queue).
+    answered = {"answered_at": now} if change.response is not None else {}
     if change.status is idea.status:
         # Not a transition: the product team amends its answer, or repeats itself.
-        return idea if response == idea.response else idea.model_copy(update={"response": response, "updated_at": now})
+        if response == idea.response:
+            return idea
+        return idea.model_copy(update={"response": response, "updated_at": now, **answered})
     if change.status not in TRANSITIONS[idea.status]:
         allowed = ", ".join(sorted(TRANSITIONS[idea.status])) or "nothing: it is closed"
         raise TransitionNotAllowed(
@@ -53,7 +57,13 @@ def move(idea: Idea, change: StatusChange, now: datetime, merge_target: Idea | N
         _check_merge(idea, change, merge_target)
         merged_into = change.merged_into
     return idea.model_copy(
-        update={"status": change.status, "response": response, "merged_into": merged_into, "updated_at": now}
+        update={
+            "status": change.status,
+            "response": response,
+            "merged_into": merged_into,
+            "updated_at": now,
+            **answered,
+        }
     )
 
 

@@ -66,6 +66,12 @@ Description = Annotated[
     BeforeValidator(_nfc),  # wraps what precedes it, so it runs first
     AfterValidator(_paragraphs),
 ]
+CommentText = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=2000),
+    BeforeValidator(_nfc),  # wraps what precedes it, so it runs first
+    AfterValidator(_paragraphs),
+]
 
 
 def iso(moment: datetime) -> str:

@@ -13,6 +13,7 @@ from typing import TypeVar
 from pydantic import ConfigDict, Field, field_validator
 
 from chalicelib.domain.catalogue import ProductId
+from chalicelib.domain.comments import Feeling
 from chalicelib.domain.ideas import VoteValue
 from chalicelib.domain.listing import PageQuery
 from chalicelib.domain.model import Model
@@ -67,7 +68,8 @@ class Ballot(Model):
 @dataclass(frozen=True)
 class Tally:
     """One idea's counts, or a change to them: up- and down-votes, the supporters gained each day (UTC date ->
-    supporters), committed units, committers, and the prices they named (cents -> committers)."""
+    supporters), committed units, committers, the prices they named (cents -> committers), and its visible
+    comments with how they feel."""
 
     up: int = 0
     down: int = 0
@@ -75,6 +77,8 @@ class Tally:
     units: int = 0
     committers: int = 0
     prices: Mapping[int, int] = field(default_factory=dict)
+    comments: int = 0  # visible ones
+    feelings: Mapping[Feeling, int] = field(default_factory=dict)  # visible comments feeling each way
 
     def __add__(self, other: "Tally") -> "Tally":
         return Tally(
@@ -84,10 +88,21 @@ class Tally:
             units=self.units + other.units,
             committers=self.committers + other.committers,
             prices=_sum(self.prices, other.prices),
+            comments=self.comments + other.comments,
+            feelings=_sum(self.feelings, other.feelings),
         )
 
     def __bool__(self) -> bool:
-        return bool(self.up or self.down or self.gained or self.units or self.committers or self.prices)
+        return bool(
+            self.up
+            or self.down
+            or self.gained
+            or self.units
+            or self.committers
+            or self.prices
+            or self.comments
+            or self.feelings
+        )
 
     @property
     def priced(self) -> int:
@@ -133,6 +148,16 @@ def commitment_change(before: Commitments, after: Commitments) -> dict[str, Tall
             prices={cents: n for cents, n in prices.items() if n},
         )
     return changes
+
+
+def comment_change(before: Feeling | None, after: Feeling | None) -> Tally:
+    """How a comment going from counting as `before` to `after` (None: not visible) changes its idea's counts."""
+    if before == after:
+        return Tally()
+    feelings = Counter({after: 1}) if after else Counter()
+    if before:
+        feelings[before] -= 1
+    return Tally(comments=(after is not None) - (before is not None), feelings=dict(feelings))
 
 
 class MyVote(Model):

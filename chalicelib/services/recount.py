@@ -1,100 +1,112 @@
-"""The recount: every idea's counts, recomputed from the ballots (the facts), and any difference repaired.
+"""The recount: every idea's counts, recomputed from the facts (ballots and comments), and any difference repaired.
 
-It runs while customers vote, so the ballots it reads and the counts it compares them with must be of the same
-moment, which no single read gives. It lines them up through the stream:
+It runs while customers vote and comment, so the facts it reads and the counts it compares them with must be of
+the same moment, which no single read gives. It lines them up through the stream:
 
-1. the shards' checkpoints (how far counting had got) are read first, then every ballot of the product;
+1. the shards' checkpoints (how far counting had got) are read first, then every ballot of the product and every
+   visible comment on its ideas;
 2. the counts are read with the checkpoints as of one moment (a commit moves both together);
-3. the stream is read from the first checkpoints on. Every ballot write adds one to the ballot's version, so
-   for each ballot the recount knows which of its records the ballot it read already showed, and which the
-   counts already hold. The ballot as the counts saw it is the ballot after the last record counted, or, when
-   the ballot it read shows records not counted yet, the ballot before the first of them.
+3. the stream is read from the first checkpoints on. Every write of a ballot or a comment adds one to its
+   version, so for each the recount knows which of its records the fact it read already showed, and which the
+   counts already hold. The fact as the counts saw it is the fact after the last record counted, or, when the
+   fact it read shows records not counted yet, the fact before the first of them.
 
-The sum of those ballots is what each idea's counts must be: its votes, and its committed units, committers and
-price book. A count that differs is repaired, on condition it has not changed since it was read (a repair never
-overwrites a concurrent commit: it is tried again next pass). Supporters gained each day are not: when a lost vote
-was cast, no ballot says.
+The sum of those facts is what each idea's counts must be: its votes, its committed units, committers and price
+book, and its visible comments and how they feel. A count that differs is repaired, on condition it has not
+changed since it was read (a repair never overwrites a concurrent commit: it is tried again next pass).
+Supporters gained each day are not: when a lost vote was cast, no ballot says. The comments each answered idea
+answered leave the attention queue again, in case the answer's record was lost.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import itertools
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from boto3.dynamodb.types import TypeDeserializer
 
+from chalicelib.domain.comments import Feeling, visible_feeling
 from chalicelib.domain.events import CountsRecounted, RepairedCount
 from chalicelib.domain.ideas import Idea, IdeaStatus
 from chalicelib.domain.text import iso
-from chalicelib.domain.voting import Tally, commitment_change
+from chalicelib.domain.voting import Tally, comment_change, commitment_change
 from chalicelib.observability import count, logger, traced
 from chalicelib.publish.events import EventPublisher
 from chalicelib.services import Clock
 from chalicelib.services.catalogue import CatalogueService
 from chalicelib.store.ballots import VERSION, BallotStore, commitments, counted_votes
+from chalicelib.store.comments import CommentStore
 from chalicelib.store.history import StreamHistory
 from chalicelib.store.ideas import IdeaStore
-from chalicelib.store.keys import BALLOT_PREFIX
+from chalicelib.store.keys import BALLOT_PREFIX, COMMENT_PREFIX
 from chalicelib.store.schema import PARTITION_KEY, SORT_KEY
 from chalicelib.store.tallies import TallyStore
 
 _deserializer = TypeDeserializer()
 _PASSES = 3  # a repair that meets a concurrent commit is tried again, in the next pass
 
-Ballot = Mapping[str, Any]  # a ballot item, as stored or as a stream image
+Fact = Mapping[str, Any]  # a ballot or a comment, as stored or as a stream image
 
 
-class BallotRecord(NamedTuple):
-    """A stream record of one ballot: where it is in the stream, the version it made, and the ballot around it."""
+class FactRecord(NamedTuple):
+    """A stream record of one fact: where it is in the stream, the version it made, and the fact around it."""
 
     shard_id: str
     sequence_number: int
     version: int
-    old: Ballot | None
-    new: Ballot | None
+    old: Fact | None
+    new: Fact | None
 
 
 def _image(attributes: Mapping[str, Any] | None) -> dict[str, Any] | None:
     return {n: _deserializer.deserialize(v) for n, v in attributes.items()} if attributes else None
 
 
-def ballot_records(shard_id: str, records: Iterable[Mapping[str, Any]], product_id: str) -> Iterable[BallotRecord]:
-    """The records of the product's ballots among `records`."""
+def fact_records(shard_id: str, records: Iterable[Mapping[str, Any]], product_id: str) -> Iterable[FactRecord]:
+    """The records of the product's ballots and comments among `records`."""
     for record in records:
         stream = record["dynamodb"]
-        if stream["Keys"][SORT_KEY].get("S") != f"{BALLOT_PREFIX}{product_id}":
-            continue
         old, new = _image(stream.get("OldImage")), _image(stream.get("NewImage"))
+        is_ballot = stream["Keys"][SORT_KEY].get("S") == f"{BALLOT_PREFIX}{product_id}"
+        is_comment = stream["Keys"][PARTITION_KEY].get("S", "").startswith(COMMENT_PREFIX)
+        if not (is_ballot or (is_comment and (new or old or {}).get("product_id") == product_id)):
+            continue
         version = int(new.get(VERSION, 0)) if new else int((old or {}).get(VERSION, 0)) + 1
-        yield BallotRecord(shard_id, int(stream["SequenceNumber"]), version, old, new)
+        yield FactRecord(shard_id, int(stream["SequenceNumber"]), version, old, new)
 
 
-def as_counted(
-    read: Ballot | None, records: Iterable[BallotRecord], checkpoints: Mapping[str, int | None]
-) -> Ballot | None:
-    """The ballot as the counts saw it: `read` lined up with the stream records of it since the reading began."""
-    version = int(read.get(VERSION, 0)) if read else 0
-    counted: list[BallotRecord] = []
-    pending: list[BallotRecord] = []
+def as_counted(read: Fact | None, records: Sequence[FactRecord], checkpoints: Mapping[str, int | None]) -> Fact | None:
+    """The fact as the counts saw it: `read` lined up with the stream records of it since the reading began."""
+    if read is not None:
+        version = int(read.get(VERSION, 0))
+    else:  # never made when read (0), or deleted: gone for good, so the read showed every record of it
+        version = max((r.version for r in records if r.new is None), default=0)
+    counted: list[FactRecord] = []
+    pending: list[FactRecord] = []
     for record in records:
         checkpoint = checkpoints.get(record.shard_id)
         (counted if checkpoint is not None and record.sequence_number <= checkpoint else pending).append(record)
     last = max(counted, key=lambda r: r.version, default=None)
     if last is not None and last.version >= version:
-        return last.new  # the counts hold records the ballot read did not show yet
+        return last.new  # the counts hold records the fact read did not show yet
     unseen = [r for r in pending if r.version <= version]
     if unseen:
-        return min(unseen, key=lambda r: r.version).old  # the ballot read shows records not counted yet
+        return min(unseen, key=lambda r: r.version).old  # the fact read shows records not counted yet
     return read
 
 
-def sums(ballots: Iterable[Ballot | None]) -> dict[str, Tally]:
-    """Each idea's votes (cast and released votes both count) and commitments in `ballots`."""
+def sums(facts: Iterable[Fact | None]) -> dict[str, Tally]:
+    """Each idea's votes (cast and released votes both count) and commitments in the ballots among `facts`, and
+    its visible comments among them."""
     found: dict[str, Tally] = {}
-    for ballot in ballots:
-        for idea_id, value in counted_votes(ballot or {}).items():
+    for fact in facts:
+        if fact and fact[PARTITION_KEY].startswith(COMMENT_PREFIX):
+            found[fact["idea_id"]] = found.get(fact["idea_id"], Tally()) + comment_change(None, visible_feeling(fact))
+            continue
+        for idea_id, value in counted_votes(fact or {}).items():
             found[idea_id] = found.get(idea_id, Tally()) + Tally(up=int(value == 1), down=int(value == -1))
-        for idea_id, committed in commitment_change({}, commitments(ballot or {})).items():
+        for idea_id, committed in commitment_change({}, commitments(fact or {})).items():
             found[idea_id] = found.get(idea_id, Tally()) + committed
     return found
 
@@ -114,6 +126,7 @@ class RecountService:
         catalogue: CatalogueService,
         ideas: IdeaStore,
         ballots: BallotStore,
+        comments: CommentStore,
         tallies: TallyStore,
         history: StreamHistory,
         events: EventPublisher,
@@ -122,6 +135,7 @@ class RecountService:
         self.catalogue = catalogue
         self.ideas = ideas
         self.ballots = ballots
+        self.comments = comments
         self.tallies = tallies
         self.history = history
         self.events = events
@@ -154,11 +168,15 @@ class RecountService:
     def _pass(self, product_id: str, idea_ids: list[str]) -> tuple[list[RepairedCount], int]:
         shards = self.history.shards()
         first = dict(zip(shards, self.tallies.checkpoints(shards), strict=True))
-        read = {_key(b): b for b in self.ballots.of_product(product_id)}
-        records: dict[tuple[str, str], list[BallotRecord]] = {}
-        for shard_id in shards:
-            for record in ballot_records(shard_id, self.history.after(shard_id, first[shard_id]), product_id):
-                records.setdefault(_key(record.new or record.old or {}), []).append(record)
+        facts = itertools.chain(self.ballots.of_product(product_id), self.comments.of_ideas(idea_ids))
+        read = {_key(fact): fact for fact in facts}
+        records = self._records(product_id, first)
+        # A comment hidden when its idea's thread was read is missing from it; one that changed since the first
+        # checkpoints must be read, as it is now, and the stream again up to now, for the two to line up.
+        hidden = [key for key in records.keys() - read.keys() if key[0].startswith(COMMENT_PREFIX)]
+        if hidden:
+            read |= {_key(fact): fact for fact in self.comments.read(hidden)}
+            records = self._records(product_id, first)
         moving = sorted({r.shard_id for rs in records.values() for r in rs})
         steady = sums(read[k] for k in read.keys() - records.keys())
         repaired, unsettled = [], 0
@@ -169,6 +187,8 @@ class RecountService:
             # The ballots with records since the reading began, as the counts of this snapshot saw them.
             expected = _add(steady, sums(as_counted(read.get(k), rs, checkpoints) for k, rs in records.items()))
             for idea in ideas:
+                if idea.answered_at is not None:  # in case the answer's record was lost: answering is idempotent
+                    self.comments.answer(idea.idea_id, idea.answered_at)
                 want, book = expected.get(idea.idea_id, Tally()), books.get(idea.idea_id, {})
                 if counted(idea, book) == want and idea.priced == want.priced:
                     continue
@@ -180,11 +200,20 @@ class RecountService:
                             down=(idea.down, want.down),
                             units=(idea.units, want.units),
                             committers=(idea.committers, want.committers),
+                            comments=(idea.comments, want.comments),
                         )
                     )
                 else:
                     unsettled += 1
         return repaired, unsettled
+
+    def _records(self, product_id: str, first: Mapping[str, int | None]) -> dict[tuple[str, str], list[FactRecord]]:
+        """The stream records of the product's facts since the `first` checkpoints, by fact."""
+        records: dict[tuple[str, str], list[FactRecord]] = {}
+        for shard_id, since in first.items():
+            for record in fact_records(shard_id, self.history.after(shard_id, since), product_id):
+                records.setdefault(_key(record.new or record.old or {}), []).append(record)
+        return records
 
     def _report(self, result: Recount) -> None:
         count("CountsRepaired", len(result.repaired))
@@ -214,5 +243,13 @@ def _add(a: Mapping[str, Tally], b: Mapping[str, Tally]) -> dict[str, Tally]:
 
 
 def counted(idea: Idea, book: Mapping[int, int]) -> Tally:
-    """What the stream made of the idea's ballots, in the shape of `sums`."""
-    return Tally(up=idea.up, down=idea.down, units=idea.units, committers=idea.committers, prices=dict(book))
+    """What the stream made of the idea's ballots and comments, in the shape of `sums`."""
+    return Tally(
+        up=idea.up,
+        down=idea.down,
+        units=idea.units,
+        committers=idea.committers,
+        prices=dict(book),
+        comments=idea.comments,
+        feelings={feeling: n for feeling in Feeling if (n := getattr(idea, feeling.value))},
+    )

@@ -65,10 +65,10 @@ class IdeaStore:
             return existing, False
         return idea, True
 
-    def get(self, idea_id: str) -> Idea | None:
+    def get(self, idea_id: str, *, consistent: bool = False) -> Idea | None:
         if not IDEA_ID.match(idea_id):
             return None  # it cannot exist, and would not make a valid key
-        item = self.table.get(keys.idea(idea_id))
+        item = self.table.get(keys.idea(idea_id), consistent=consistent)
         return Idea.model_validate(item) if item else None
 
     def closed(self, idea_ids: Sequence[str], *, consistent: bool = False) -> set[str]:
@@ -80,8 +80,9 @@ class IdeaStore:
         return set(idea_ids) - open_
 
     def change_status(self, was: Idea, now: Idea) -> None:
-        """Store `now`'s status, response and merge target, moving it between its product's lists, provided its
-        status is still `was`'s. Raises ConditionFailed when the status changed meanwhile."""
+        """Store `now`'s status, response, merge target and when it was answered, moving it between its
+        product's lists, provided its status is still `was`'s. Raises ConditionFailed when the status changed
+        meanwhile."""
         names = {"#status": "status", "#updated_at": "updated_at", "#listing": LISTING}
         values = {
             ":status": now.status.value,
@@ -99,6 +100,10 @@ class IdeaStore:
             else:
                 assignments.append(f"#{field} = :{field}")
                 values[f":{field}"] = value
+        if now.answered_at != was.answered_at and now.answered_at is not None:
+            names["#answered_at"] = "answered_at"
+            assignments.append("#answered_at = :answered_at")
+            values[":answered_at"] = iso(now.answered_at)
         text = "SET " + ", ".join(assignments) + (" REMOVE " + ", ".join(removals) if removals else "")
         self.table.update(
             keys.idea(now.idea_id), Expression(text, names, values), condition=Expression("#status = :was")

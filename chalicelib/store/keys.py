@@ -27,6 +27,32 @@ def listing(product_id: str, status: IdeaStatus) -> str:
     return f"PRODUCT#{product_id}#STATUS#{status.value}"
 
 
+COMMENT_PREFIX = "COMMENT#"
+
+
+def comment(comment_id: str) -> Key:
+    return {PARTITION_KEY: f"{COMMENT_PREFIX}{comment_id}", SORT_KEY: "META"}
+
+
+def thread(idea_id: str) -> str:
+    """The timeline index's partition of one idea's visible comments."""
+    return f"THREAD#{idea_id}"
+
+
+def attention(product_id: str) -> str:
+    """The timeline index's partition of one product's attention queue."""
+    return f"ATTENTION#{product_id}"
+
+
+WAITING_PREFIX = "WAITING#"
+
+
+def waiting(idea_id: str, position: str) -> Key:
+    """A customer's negative comment the team has not answered, by idea (what an answer reads), and in its
+    product's attention queue through the timeline index. `position`: the comment's time and id."""
+    return {PARTITION_KEY: f"{WAITING_PREFIX}{idea_id}", SORT_KEY: position}
+
+
 BALLOT_PREFIX = "BALLOT#"
 
 

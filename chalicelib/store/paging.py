@@ -14,7 +14,7 @@ import json
 from collections.abc import Mapping
 
 from chalicelib.errors import InvalidInput
-from chalicelib.store.schema import PARTITION_KEY, Index
+from chalicelib.store.schema import PARTITION_KEY, SORT_KEY, Index
 from chalicelib.store.table import Expression, Item, Table, key_of
 
 _TAG_BYTES = 8
@@ -71,7 +71,7 @@ def page(
     `sort_prefix` keeps the page to the items whose sort key begins with it.
     """
     scope = f"{index.name or 'table'}:{partition}"
-    free = frozenset({PARTITION_KEY, index.sort_key}) - fixed.keys()
+    free = frozenset({PARTITION_KEY, SORT_KEY, index.sort_key}) - fixed.keys()
     start = decode(scope, cursor, fixed, free) if cursor else None
     names, values = {"#partition": index.partition_key}, {":partition": partition}
     text = "#partition = :partition"

@@ -31,4 +31,8 @@ RANKINGS = {order: Index(order.value, LISTING, f"{order.value.upper()}_SK") for 
 # only, and set once when a ballot is made, so that no vote writes the index.
 BALLOTS = Index("ballots", "BALLOTS_PK", PARTITION_KEY, projection="KEYS_ONLY")
 
-INDEXES: tuple[Index, ...] = (CATALOGUE, *RANKINGS.values(), BALLOTS)
+# Lists in time order, oldest first: an idea's visible comments (a hidden comment loses its key), and a
+# product's attention queue. One index for both: CloudFormation adds one index to a table per update.
+TIMELINE = Index("timeline", "TIMELINE_PK", "TIMELINE_SK")
+
+INDEXES: tuple[Index, ...] = (CATALOGUE, *RANKINGS.values(), BALLOTS, TIMELINE)

@@ -180,11 +180,18 @@ class Table:
         return [from_attributes(i) for i in response.get("Items", [])], (from_attributes(last) if last else None)
 
     def query_all(
-        self, key_condition: Expression, *, index: str | None = None, attributes: Sequence[str] = ()
+        self,
+        key_condition: Expression,
+        *,
+        index: str | None = None,
+        attributes: Sequence[str] = (),
+        consistent: bool = False,
     ) -> Iterable[Item]:
         start: Item | None = None
         while True:
-            items, start = self.query(key_condition, index=index, start=start, attributes=attributes)
+            items, start = self.query(
+                key_condition, index=index, start=start, attributes=attributes, consistent=consistent
+            )
             yield from items
             if start is None:
                 return

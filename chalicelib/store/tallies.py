@@ -1,8 +1,9 @@
-"""Idea tallies: applying summed vote changes to ideas exactly once per stream shard.
+"""Idea tallies: applying summed vote and comment changes to ideas exactly once per stream shard.
 
 Votes are set (they move the idea's sort keys, so they are read and written back on condition nobody changed
-them); committed units, committers and the supporters gained each day are added, and the prices committers named
-are added to the idea's price book, an item beside it: an idea whose prices changed takes two actions.
+them); committed units, committers, comments and the supporters gained each day are added, and the prices
+committers named are added to the idea's price book, an item beside it: an idea whose prices changed takes two
+actions.
 
 A shard's checkpoint says how far its records are applied. A commit moves it from where it was read to the last
 record of a run, together with the new counts and sort keys of every idea those records touched, the records
@@ -25,6 +26,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, timedelta
 from typing import NamedTuple
 
+from chalicelib.domain.comments import Feeling
 from chalicelib.domain.events import DomainEvent
 from chalicelib.domain.ideas import Idea
 from chalicelib.domain.listing import IdeaOrder
@@ -288,7 +290,9 @@ class TallyStore:
         whether they were."""
         sets = _voted(idea, counts.up, counts.down)
         sets |= {"units": counts.units, "committers": counts.committers, "priced": counts.priced}
+        sets |= {"comments": counts.comments, **{f.value: counts.feelings.get(f, 0) for f in Feeling}}
         was = {"up": idea.up, "down": idea.down, "units": idea.units, "committers": idea.committers}
+        was |= {"comments": idea.comments, **{f.value: getattr(idea, f.value) for f in Feeling}}
         writes = [_set(keys.idea(idea.idea_id), sets, was | {"priced": idea.priced})]
         differing = {
             cents for cents in book.keys() | counts.prices.keys() if book.get(cents) != counts.prices.get(cents)
@@ -307,10 +311,11 @@ class TallyStore:
         """The write of `change` to the idea's counts, on condition that its votes are still those of `idea`; None
         when it changes none of them (a committer naming another price changes only the price book).
 
-        Votes are set, with the sort keys they move. Committed demand and the supporters gained each day are
-        added (they move no sort key), and days older than a week, among the `stale` ones read, are dropped."""
+        Votes are set, with the sort keys they move. Committed demand, comments and the supporters gained each
+        day are added (they move no sort key), and days older than a week, among the `stale` ones read, are dropped."""
         sets = _voted(idea, idea.up + change.up, idea.down + change.down) if change.up or change.down else {}
         adds = {"units": change.units, "committers": change.committers, "priced": change.priced}
+        adds |= {"comments": change.comments, **{feeling.value: n for feeling, n in change.feelings.items()}}
         adds = {name: n for name, n in adds.items() if n}
         days = {f"{GAINED}{day}": n for day, n in change.gained.items()}
         week_ago = f"{GAINED}{(date.fromisoformat(max(change.gained)) - VELOCITY_DAYS).isoformat()}" if days else ""

@@ -1,4 +1,5 @@
-"""Stream records as the domain sees them: what each one does to idea tallies and which events it announces.
+"""Stream records as the domain sees them: what each one does to idea tallies, which events it announces, and
+which public answers it gives.
 
 A record is read whole, as soon as it arrives: every value it carries is checked here, so that a record that
 cannot be read is known before anything is committed, and set aside on its own (`Unreadable`) instead of
@@ -15,10 +16,11 @@ from typing import Any, NamedTuple
 
 from boto3.dynamodb.types import TypeDeserializer
 
-from chalicelib.domain.events import DomainEvent, idea_events
-from chalicelib.domain.voting import Tally, commitment_change, tally_change
+from chalicelib.domain.comments import visible_feeling
+from chalicelib.domain.events import DomainEvent, comment_events, idea_events
+from chalicelib.domain.voting import Tally, comment_change, commitment_change, tally_change
 from chalicelib.store.ballots import commitments, counted_votes
-from chalicelib.store.keys import BALLOT_PREFIX
+from chalicelib.store.keys import BALLOT_PREFIX, COMMENT_PREFIX
 from chalicelib.store.quarantine import Unreadable
 from chalicelib.store.schema import PARTITION_KEY, SORT_KEY
 
@@ -28,7 +30,16 @@ _deserializer = TypeDeserializer()
 class ItemKind(StrEnum):
     BALLOT = "ballot"
     IDEA = "idea"
+    COMMENT = "comment"
     OTHER = "other"  # products, checkpoints, limits: nothing to do
+
+
+class Answer(NamedTuple):
+    """The product team answered an idea in public at a moment: its customers' negative comments before it
+    stop waiting."""
+
+    idea_id: str
+    at: datetime
 
 
 class Change(NamedTuple):
@@ -37,10 +48,11 @@ class Change(NamedTuple):
     tallies: Mapping[str, Tally]
     events: tuple[DomainEvent, ...] = ()
     unreadable: Unreadable | None = None
+    answer: Answer | None = None
 
     @property
     def does_anything(self) -> bool:
-        return bool(self.tallies or self.events or self.unreadable)
+        return bool(self.tallies or self.events or self.unreadable or self.answer)
 
 
 def _image(attributes: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -50,8 +62,11 @@ def _image(attributes: Mapping[str, Any] | None) -> dict[str, Any]:
 def _kind(key: Mapping[str, Any]) -> ItemKind:
     if str(key[SORT_KEY]).startswith(BALLOT_PREFIX):
         return ItemKind.BALLOT
-    if str(key[PARTITION_KEY]).startswith("IDEA#") and key[SORT_KEY] == "META":
-        return ItemKind.IDEA
+    if key[SORT_KEY] == "META":
+        if str(key[PARTITION_KEY]).startswith("IDEA#"):
+            return ItemKind.IDEA
+        if str(key[PARTITION_KEY]).startswith(COMMENT_PREFIX):
+            return ItemKind.COMMENT
     return ItemKind.OTHER
 
 
@@ -77,6 +92,13 @@ def ballot_change(stream: Mapping[str, Any], old: Mapping[str, Any], new: Mappin
     return {idea_id: votes.get(idea_id, Tally()) + committed.get(idea_id, Tally()) for idea_id in votes | committed}
 
 
+def _answer(old: Mapping[str, Any], new: Mapping[str, Any]) -> Answer | None:
+    at = new.get("answered_at")
+    if not at or at == old.get("answered_at"):
+        return None
+    return Answer(new["idea_id"], datetime.fromisoformat(at))
+
+
 def read(record: Mapping[str, Any]) -> Change:
     """The change a DynamoDB Streams record (as Lambda delivers it) makes; Unreadable when it cannot be read."""
     sequence_number = int(record["dynamodb"]["SequenceNumber"])  # without one, Lambda would not have sent it
@@ -87,7 +109,11 @@ def read(record: Mapping[str, Any]) -> Change:
         if kind is ItemKind.BALLOT:
             return Change(sequence_number, kind, ballot_change(stream, old, new))
         if kind is ItemKind.IDEA:
-            return Change(sequence_number, kind, {}, tuple(idea_events(old, new)))
+            return Change(sequence_number, kind, {}, tuple(idea_events(old, new)), answer=_answer(old, new))
+        if kind is ItemKind.COMMENT:
+            counted = comment_change(visible_feeling(old), visible_feeling(new))
+            tallies = {(new or old)["idea_id"]: counted} if counted else {}
+            return Change(sequence_number, kind, tallies, tuple(comment_events(old, new)))
         return Change(sequence_number, kind, {})
     except Exception as error:
         reason = f"{type(error).__name__}: {str(error)[:500]}"

@@ -1,5 +1,6 @@
-"""The table's stream, consumed one shard at a time, exactly once: ballot changes become idea tallies, ideas'
-changes become events on the bus, and records that cannot be read are set aside.
+"""The table's stream, consumed one shard at a time, exactly once: ballot and comment changes become idea
+tallies, ideas' and comments' changes become events on the bus, public answers take the comments they answer out
+of the attention queue, and records that cannot be read are set aside.
 
 Each commit is one transaction: the shard's checkpoint moves from where it was read to the last record of the
 run, with the run's tallies, its unreadable records (into the quarantine) and its events (into the outbox). So a
@@ -17,11 +18,12 @@ from chalicelib.domain.events import DomainEvent
 from chalicelib.domain.voting import Tally
 from chalicelib.observability import count, logger
 from chalicelib.publish.events import EventPublisher
+from chalicelib.store.comments import CommentStore
 from chalicelib.store.history import StreamHistory
 from chalicelib.store.outbox import Outbox
 from chalicelib.store.quarantine import Unreadable
 from chalicelib.store.tallies import MAX_ACTIONS_PER_COMMIT, Applying, CheckpointMoved, TalliesBusy, TallyStore
-from chalicelib.streams.changes import Change, read
+from chalicelib.streams.changes import Answer, Change, read
 
 
 @dataclass
@@ -32,11 +34,14 @@ class Commit:
     tallies: dict[str, Tally] = field(default_factory=dict)
     events: list[DomainEvent] = field(default_factory=list)
     unreadable: dict[int, Unreadable] = field(default_factory=dict)  # by sequence number
+    answers: list[Answer] = field(default_factory=list)
 
     def add(self, change: Change) -> None:
         for idea_id, tally in change.tallies.items():
             self.tallies[idea_id] = self.tallies.get(idea_id, Tally()) + tally
         self.events += change.events
+        if change.answer is not None:
+            self.answers.append(change.answer)
         if change.unreadable is not None:
             self.unreadable[change.sequence_number] = change.unreadable
         self.changes += 1
@@ -70,11 +75,13 @@ class StreamConsumer:
         outbox: Outbox,
         events: EventPublisher,
         history: StreamHistory,
+        comments: CommentStore,
     ) -> None:
         self.tallies = tallies
         self.outbox = outbox
         self.events = events
         self.history = history
+        self.comments = comments
 
     def apply(self, shard_id: str, changes: Sequence[Change]) -> int | None:
         """Apply `changes`, a run of one shard in stream order: the index of the first one not applied, which
@@ -96,6 +103,10 @@ class StreamConsumer:
         done = 0
         for run in commits([changes[n] for n in pending], self.tallies.max_actions):
             upto = changes[pending[done + run.changes - 1]].sequence_number
+            # Answers are done first, and again if the commit fails: taking a comment out of the queue twice is
+            # harmless, and the checkpoint moves past an answer only once it is done.
+            for answer in run.answers:
+                self.comments.answer(answer.idea_id, answer.at)
             # Even when votes cancel out (a vote and its retraction), the checkpoint moves past them: a replay
             # from between the two must not apply the retraction alone.
             try:

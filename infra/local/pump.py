@@ -187,6 +187,10 @@ class EventPump:
                 batches.append((shard_id, response["Records"]))
         return batches
 
+    def rewind(self) -> None:
+        """Read every shard again from its start on the next read: a whole stream delivered twice."""
+        self._iterators.clear()
+
     def deliver(self, shard_id: str, records: Sequence[Mapping[str, Any]]) -> None:
         """Call the handler as Lambda would, again from the first failed record while it reports failures."""
         pending = list(records)

@@ -6,6 +6,7 @@ from chalicelib.domain.catalogue import ProductDraft
 from chalicelib.domain.commitments import CommitmentBody
 from chalicelib.domain.ideas import CustomisationDraft, SuggestionDraft
 from chalicelib.domain.voting import VoteValue
+from chalicelib.identity import PRODUCT_TEAM, Caller
 from chalicelib.wiring import Services
 
 PRODUCT_TEAM_MEMBER = "demo-pat"
@@ -111,6 +112,17 @@ COMMITMENTS: list[tuple[str, int, int, float | None]] = [
 ]
 
 
+# (writer, index into IDEAS, text): the roadster's conversation. Eli's complaint waits in the attention queue;
+# Cy's was answered by the team's reply after it.
+COMMENTS: list[tuple[str, int, str]] = [
+    ("demo-bo", 0, "Matte green with cork would look fantastic. I love it!"),
+    ("demo-cy", 4, "The steering wheel is freezing every morning, this is awful."),
+    (PRODUCT_TEAM_MEMBER, 4, "Thanks for telling us: we are testing a heated rim this winter."),
+    ("demo-eli", 0, "Matte paint is terrible to keep clean. Disappointing choice."),
+    ("demo-dee", 3, "Would the rack fit a 9-foot longboard?"),
+]
+
+
 def seed(services: Services) -> None:
     for product in PRODUCTS:
         services.catalogue.create(product)
@@ -119,3 +131,6 @@ def seed(services: Services) -> None:
         services.voting.cast(voter, ideas[idea], value)
     for supporter, idea, units, price in COMMITMENTS:
         services.voting.commit(supporter, ideas[idea], CommitmentBody(quantity=units, max_unit_price=price))
+    for writer, idea, text in COMMENTS:
+        groups = frozenset({PRODUCT_TEAM}) if writer == PRODUCT_TEAM_MEMBER else frozenset()
+        services.comments.post(Caller(writer, groups), ideas[idea], text)

@@ -76,4 +76,6 @@ def test_the_generated_client_and_the_walkthrough_type_check_strictly(client_pac
 def test_the_walkthrough_works_through_the_generated_client(client_package, local_stack, monkeypatch):
     monkeypatch.syspath_prepend(str(client_package))
     walkthrough = importlib.import_module("walkthrough")
-    walkthrough.walk(local_stack.url, token("e2e-client-ada"), token("e2e-client-pat", "product-team"))
+    walkthrough.walk(
+        local_stack.url, token("e2e-client-ada"), token("e2e-client-pat", "product-team"), local_stack.drain
+    )

@@ -62,6 +62,24 @@ MATRIX: dict[tuple[str, str], tuple[str, Body, tuple[int, ...]]] = {
     ),
     ("DELETE", "/ideas/{idea_id}/commitment"): ("/ideas/{idea}/commitment", None, (401, 401, 204, 204, 204, 204)),
     ("GET", "/me/votes"): ("/me/votes", None, (401, 401, 200, 200, 200, 200)),
+    ("POST", "/ideas/{idea_id}/comments"): (
+        "/ideas/{idea}/comments",
+        lambda: {"body": "Lovely."},
+        (401, 401, 201, 201, 201, 201),
+    ),
+    ("GET", "/ideas/{idea_id}/comments"): ("/ideas/{idea}/comments", None, (200, 200, 200, 200, 200, 200)),
+    # The comment is the product team's: no customer may delete it, not even another one's own.
+    ("DELETE", "/comments/{comment_id}"): ("/comments/{comment}", None, (401, 401, 403, 403, 403, 204)),
+    ("PATCH", "/comments/{comment_id}"): (
+        "/comments/{comment}",
+        lambda: {"hidden": True},
+        (401, 401, 403, 403, 403, 200),
+    ),
+    ("GET", "/products/{product_id}/attention"): (
+        "/products/roadster/attention",
+        None,
+        (401, 401, 403, 403, 403, 200),
+    ),
     ("POST", "/products/{product_id}/demand"): ("/products/roadster/demand", None, (401, 401, 403, 403, 403, 200)),
     ("GET", "/products/{product_id}/demand"): ("/products/roadster/demand", None, (401, 401, 403, 403, 403, 200)),
     ("GET", "/products/{product_id}/demand.csv"): (
@@ -84,7 +102,8 @@ def world(api) -> dict[str, str]:
     api.post("/products", {"product_id": "roadster", "name": "Roadster"}, headers=PRODUCT_TEAM)
     idea = api.post("/products/roadster/ideas", new_suggestion(), headers=CUSTOMER).json_body["idea_id"]
     api.post("/products/roadster/demand", headers=PRODUCT_TEAM)
-    return {"idea": idea}
+    comment = api.post(f"/ideas/{idea}/comments", {"body": "Thanks!"}, headers=PRODUCT_TEAM).json_body["comment_id"]
+    return {"idea": idea, "comment": comment}
 
 
 @pytest.mark.parametrize(("method", "route"), sorted(MATRIX))

@@ -1,11 +1,14 @@
-"""The counting invariant: for any interleaving of votes, changes, retractions, commitments, closes and redelivered
-or retried stream batches, each idea's counts (votes, supporters gained, committed units, committers and the prices
-named) equal what the ballots say, and no ballot holds more than its budget."""
+"""The counting invariant: for any interleaving of votes, changes, retractions, commitments, comments, their
+moderation, public answers, closes and redelivered or retried stream batches, each idea's counts (votes, supporters
+gained, committed units, committers, the prices named, visible comments and how they feel) equal what the facts
+(ballots and comments) say, no ballot holds more than its budget, and the attention queue holds exactly the
+customers' negative comments nobody answered."""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from hypothesis import HealthCheck, example, given, settings
@@ -15,8 +18,10 @@ from chalicelib import wiring
 from chalicelib.domain.catalogue import ProductDraft
 from chalicelib.domain.commitments import CommitmentBody
 from chalicelib.domain.ideas import IdeaStatus, IdeaView, SuggestionDraft
-from chalicelib.domain.listing import IdeaListQuery, IdeaOrder
+from chalicelib.domain.lifecycle import StatusChange
+from chalicelib.domain.listing import IdeaListQuery, IdeaOrder, PageQuery
 from chalicelib.errors import IdeaClosed, VoteBudgetExhausted, VoteRequired
+from chalicelib.identity import Caller
 from chalicelib.store import keys
 from chalicelib.store.ballots import COMMIT, RELEASED, VOTE
 from chalicelib.store.ideas import GAINED, PRICE
@@ -36,6 +41,7 @@ ORDERS: dict[IdeaOrder, Callable[[IdeaView], Any]] = {
 }
 CUSTOMERS = 2
 IDEAS = 4
+START = datetime(2026, 11, 26, 12, tzinfo=UTC)
 BUDGET = 2
 
 votes = st.tuples(st.just("vote"), st.integers(0, CUSTOMERS - 1), st.integers(0, IDEAS - 1), st.sampled_from([1, -1]))
@@ -48,6 +54,16 @@ commitments = st.tuples(
     st.sampled_from([None, 10, 20.5]),
 )
 withdrawals = st.tuples(st.just("withdraw"), st.integers(0, CUSTOMERS - 1), st.integers(0, IDEAS - 1))
+# A customer (or, as customer number CUSTOMERS, the product team) comments, happily, plainly or angrily.
+TEXTS = {"positive": "I love it, great idea!", "neutral": "It has four doors.", "negative": "Awful. I hate it."}
+comments = st.tuples(
+    st.just("comment"), st.integers(0, CUSTOMERS), st.integers(0, IDEAS - 1), st.sampled_from(sorted(TEXTS))
+)
+# The team hides or shows, or the author deletes, the nth comment posted so far (modulo how many there are).
+moderations = st.tuples(st.just("moderate"), st.integers(0, 20), st.booleans())
+deletions = st.tuples(st.just("delete"), st.integers(0, 20))
+# The team answers an idea with a response (its status unchanged).
+responses = st.tuples(st.just("respond"), st.integers(0, IDEAS - 1))
 closes = st.tuples(
     st.just("close"), st.integers(0, IDEAS - 1), st.sampled_from([IdeaStatus.DECLINED, IdeaStatus.AVAILABLE])
 )
@@ -67,6 +83,11 @@ steps = st.lists(
         commitments,
         commitments,
         withdrawals,
+        comments,
+        comments,
+        moderations,
+        deletions,
+        responses,
         closes,
         closes,
         deliveries,
@@ -117,7 +138,11 @@ class World:
         # Two actions a transaction: most runs are applied in parts, and a crash can fall between any two.
         self.tallies = TallyStore(self.flaky, self.services.outbox, max_actions_per_commit=2)  # type: ignore[arg-type]
         consumer = StreamConsumer(
-            self.tallies, self.services.outbox, self.services.events, self.services.stream_consumer.history
+            self.tallies,
+            self.services.outbox,
+            self.services.events,
+            self.services.stream_consumer.history,
+            self.services.stream_consumer.comments,
         )
         self.pump = EventPump(session, table_name, lambda event, _: handle_stream_batch(event, consumer))
         # What the customers were told: a refusal must be one the rules call for.
@@ -129,6 +154,21 @@ class World:
         self.delivered: list[tuple[str, dict[str, Any]]] = []
         self.lost = False
         self.recounted = False
+        # Comments as their writers were told: id -> (idea, writer, label, time), hidden ones, the ones that
+        # never wait again (hidden once), deleted ones, and when each idea was last answered.
+        self.tick = 0
+        clock = self.clock
+        self.services.comments.clock = clock
+        self.services.lifecycle.clock = clock
+        self.posted: dict[str, tuple[int, int, str, datetime]] = {}
+        self.hidden: set[str] = set()
+        self.read_by_team: set[str] = set()
+        self.answered: dict[int, datetime] = {}
+
+    def clock(self) -> datetime:
+        """A second later each time it is asked: what was written first is older."""
+        self.tick += 1
+        return START + timedelta(seconds=self.tick)
 
     def run(self, step: tuple[Any, ...]) -> None:
         kind, *arguments = step
@@ -181,6 +221,44 @@ class World:
             assert idea in self.closed
         else:
             self.pledged.pop((customer, idea), None)
+
+    def comment(self, writer: int, idea: int, label: str) -> None:
+        team = writer == CUSTOMERS
+        caller = Caller("team" if team else f"c{writer}", frozenset({"product-team"}) if team else frozenset())
+        posted = self.services.comments.post(caller, self.ideas[idea], TEXTS[label])
+        assert posted.sentiment.label == label
+        self.posted[posted.comment_id] = (idea, writer, label, posted.created_at)
+        if team:
+            self.answered[idea] = posted.created_at
+
+    def nth(self, n: int, among: set[str] | None = None) -> str | None:
+        chosen = sorted(among if among is not None else self.posted)
+        return chosen[n % len(chosen)] if chosen else None
+
+    def moderate(self, n: int, hidden: bool) -> None:
+        comment_id = self.nth(n)
+        if comment_id is None:
+            return
+        self.services.comments.moderate(comment_id, hidden)
+        if hidden:
+            self.hidden.add(comment_id)
+            self.read_by_team.add(comment_id)
+        else:
+            self.hidden.discard(comment_id)
+
+    def delete(self, n: int) -> None:
+        comment_id = self.nth(n)
+        if comment_id is None:
+            return
+        _idea, writer, _label, _at = self.posted.pop(comment_id)
+        self.hidden.discard(comment_id)
+        caller = Caller("team", frozenset({"product-team"})) if writer == CUSTOMERS else Caller(f"c{writer}")
+        self.services.comments.delete(caller, comment_id)
+
+    def respond(self, idea: int) -> None:
+        status = self.services.ideas.get(self.ideas[idea]).status
+        self.services.lifecycle.change(self.ideas[idea], StatusChange(status=status, response=f"Answer {self.tick}"))
+        self.answered[idea] = START + timedelta(seconds=self.tick)
 
     def close(self, idea: int, status: IdeaStatus) -> None:
         current = self.services.ideas.get(self.ideas[idea])
@@ -238,8 +316,8 @@ class World:
                 assert scores == sorted(scores, reverse=True), (status, order, scores)
 
     def truth(self) -> dict[str, Counter[Any]]:
-        """Each idea's votes (1, -1), units, committers and prices named (in cents), recounted from every ballot
-        (a Scan: fine in a test, never in the app)."""
+        """Each idea's votes (1, -1), units, committers, prices named (in cents), visible comments and how many feel
+        each way, recounted from every ballot and comment (a Scan: fine in a test, never in the app)."""
         counts: dict[str, Counter[Any]] = {idea_id: Counter() for idea_id in self.ideas}
         for item in map(from_attributes, self.table.client.scan(TableName=self.table.name)["Items"]):
             if item["SK"].startswith("BALLOT#"):
@@ -260,8 +338,32 @@ class World:
                         counts[idea_id] += {"units": int(value["quantity"]), "committers": 1}
                         if "max_unit_price" in value:
                             counts[idea_id][int(value["max_unit_price"] * 100)] += 1
+            elif item["PK"].startswith("COMMENT#"):
+                idea, _writer, label, _at = self.posted.pop(item["comment_id"])  # as its writer was told
+                assert (item["idea_id"], item["sentiment"]["label"]) == (self.ideas[idea], label)
+                assert item["hidden"] == (item["comment_id"] in self.hidden)
+                if not item["hidden"]:
+                    counts[item["idea_id"]] += {"comments": 1, label: 1}
         assert self.pledged == {}, "commitments the customers were told of, not on their ballots"
+        assert self.posted == {}, "comments their writers were told of, not stored"
         return counts
+
+    def waiting(self) -> list[str]:
+        """The customers' negative comments nobody answered (nor hid), oldest first."""
+        waiting = [
+            (at, comment_id)
+            for comment_id, (idea, writer, label, at) in self.posted.items()
+            if writer != CUSTOMERS
+            and label == "negative"
+            and comment_id not in self.read_by_team
+            and not (idea in self.answered and self.answered[idea] > at)
+        ]
+        return [comment_id for _at, comment_id in sorted(waiting)]
+
+    def queue(self) -> list[str]:
+        page = self.services.comments.attention("p", PageQuery(limit=100))
+        assert page.next_cursor is None
+        return [w.comment.comment_id for w in page.items]
 
     def derived(self, idea_id: str) -> Counter[Any]:
         """What the stream (and the recount) made of the idea's ballots, in the shape of `truth`."""
@@ -270,6 +372,7 @@ class World:
         derived = Counter({1: idea.get("up", 0), -1: idea.get("down", 0)})
         derived += {"units": idea.get("units", 0), "committers": idea.get("committers", 0)}
         derived += {int(name.removeprefix(PRICE)): n for name, n in book.items() if name.startswith(PRICE)}
+        derived += {name: idea.get(name, 0) for name in ("comments", "positive", "neutral", "negative")}
         if not self.recounted:  # a recount mends what was lost, but cannot know on which day it was gained
             assert sum(n for name, n in idea.items() if name.startswith(GAINED)) == idea.get("up", 0), "gained"
         assert idea.get("priced", 0) == sum(n for name, n in book.items() if name.startswith(PRICE)), "priced"
@@ -325,12 +428,35 @@ COMMITTED = [
 ]
 
 
+# A conversation: comments of every feeling, hidden, shown again and deleted, answered by an official comment and
+# by a response, through crashes, a replay and a lost batch that the recount mends.
+CONVERSATION = [
+    ("comment", 0, 0, "negative"),
+    ("comment", 1, 0, "positive"),
+    ("comment", 0, 1, "negative"),
+    ("deliver", 2, "crash_after_commit", 1),
+    ("comment", 2, 0, "neutral"),  # the team answers idea 0
+    ("comment", 1, 0, "negative"),  # after the answer: waits
+    ("moderate", 1, True),  # the positive one hidden...
+    ("moderate", 1, False),  # ...and shown again
+    ("deliver", 4, "crash_before_commit", 1),
+    ("comment", 1, 2, "negative"),
+    ("moderate", 5, True),  # hidden: leaves the queue, for good
+    ("delete", 0),
+    ("deliver", 3, "lost", 1),
+    ("respond", 1),
+    ("comment", 0, 3, "negative"),
+    ("deliver", 6, "replay", 2),
+]
+
+
 @settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @example(steps=RELEASE)
 @example(steps=CANCELLED_THEN_REPLAYED)
 @example(steps=COMMITTED)
+@example(steps=CONVERSATION)
 @given(steps=steps)
-def test_counts_equal_what_the_ballots_say(local_environment, steps):
+def test_counts_and_the_queue_equal_what_the_facts_say(local_environment, steps):
     with moto_world(local_environment) as session:
         world = World(session, local_environment["COCREATE_TABLE"])
         for step in steps:
@@ -338,6 +464,7 @@ def test_counts_equal_what_the_ballots_say(local_environment, steps):
         world.settle()
         if world.lost:
             world.recount()
+        assert world.queue() == world.waiting()  # before truth(), which takes the comments it finds off the books
 
         truth = world.truth()
         for idea_id in world.ideas:

@@ -14,6 +14,7 @@ import pytest
 from app import api
 from chalicelib.http import Access
 from chalicelib.settings import VARIABLES
+from chalicelib.store import keys
 from chalicelib.store.schema import INDEXES, TTL_ATTRIBUTE
 from infra.local.stage import ROOT
 from infra.package import unpack_as_lambda
@@ -86,6 +87,26 @@ def test_the_tables_stream_feeds_the_aggregator_and_failures_go_to_a_queue(resou
     assert source["ParallelizationFactor"] == 1
     assert source["MaximumBatchingWindowInSeconds"] == 5  # prod's COCREATE_STREAM_BATCHING_WINDOW_SECONDS
     assert source["TumblingWindowInSeconds"] > 0
+
+
+def test_the_stream_filter_lets_through_what_the_consumer_reads_and_nothing_else(resources):
+    (event,) = properties(resources, "OnTableChange")["Events"].values()
+    rules = [json.loads(f["Pattern"])["dynamodb"]["Keys"] for f in event["Properties"]["FilterCriteria"]["Filters"]]
+
+    def passes(key: dict[str, str]) -> bool:
+        return any(all(key[name].startswith(rule["S"][0]["prefix"]) for name, rule in r.items()) for r in rules)
+
+    assert passes(keys.ballot("ada", "roadster")) and passes(keys.idea("sabc")) and passes(keys.comment("mabc"))
+    assert not any(map(passes, [keys.waiting("sabc", "2026"), keys.checkpoint("shard"), keys.product("roadster")]))
+
+
+def test_a_stage_that_scores_with_comprehend_may_call_it_and_no_other_may(monkeypatch):
+    from infra import template
+
+    monkeypatch.setattr(template, "environment_of", lambda stage: {"COCREATE_SENTIMENT": "comprehend"})
+    granted = [s for s in template.permissions("prod")["APIHandler"] if "comprehend:DetectSentiment" in s["Action"]]
+    assert granted == [{"Effect": "Allow", "Action": ["comprehend:DetectSentiment"], "Resource": ["*"]}]
+    assert not any("comprehend" in a for s in template.permissions("prod")["OnTableChange"] for a in s["Action"])
 
 
 def test_the_schedules_demand_reports_every_15_minutes_a_recount_daily_and_waiting_events_every_5(resources):
@@ -189,15 +210,25 @@ def test_each_function_has_a_role_of_its_own_and_no_wildcard_actions_on_wildcard
         for statement in statements(resources, function):
             assert statement["Effect"] == "Allow"
             assert not any("*" in action for action in statement["Action"]), statement
-            if "*" in statement["Resource"]:  # X-Ray has no resource-level permissions
-                assert set(statement["Action"]) <= {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
+            if (
+                "*" in statement["Resource"]
+            ):  # X-Ray and Comprehend's DetectSentiment have no resource-level permissions
+                assert set(statement["Action"]) <= {
+                    "xray:PutTraceSegments",
+                    "xray:PutTelemetryRecords",
+                    "comprehend:DetectSentiment",
+                }
 
 
 def test_each_function_may_do_only_what_it_does(resources):
     writes = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
     assert "dynamodb:Scan" not in set().union(*(actions(resources, f) for f in FUNCTIONS))
     assert not actions(resources, "PublishDemandReports") & writes  # it reads ideas, writes only to S3
-    assert not actions(resources, "Recount") & (writes - {"dynamodb:UpdateItem"})  # it repairs counts, no more
+    # It repairs counts, and takes answered comments out of the queue: no more.
+    assert not actions(resources, "Recount") & (writes - {"dynamodb:UpdateItem", "dynamodb:DeleteItem"})
+    (deletes,) = [s for s in statements(resources, "Recount") if "dynamodb:DeleteItem" in s["Action"]]
+    assert deletes["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["WAITING#*"]}}
+    assert "comprehend:DetectSentiment" not in actions(resources, "APIHandler")  # VADER, in the function
     assert not {a for a in actions(resources, "OnTableChange") if a.startswith("s3:")}
     assert "dynamodb:GetRecords" in actions(resources, "OnTableChange")
     assert "dynamodb:GetRecords" not in actions(resources, "APIHandler")

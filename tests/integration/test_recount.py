@@ -75,7 +75,7 @@ def test_a_recount_repairs_a_count_that_was_simply_wrong_and_says_so(api, pump, 
     (event,) = bus.received("CountsRecounted")
     assert event["product_id"] == "roadster"
     assert event["repaired"] == [
-        {"idea_id": idea_id, "up": [40, 1], "down": [3, 0], "units": [0, 0], "committers": [0, 0]}
+        {"idea_id": idea_id, "up": [40, 1], "down": [3, 0], "units": [0, 0], "committers": [0, 0], "comments": [0, 0]}
     ]
     assert '"CountsRepaired":[1.0]' in capsys.readouterr().out
 
@@ -183,3 +183,24 @@ def test_an_operator_lists_the_records_set_aside_and_replays_them_once_the_code_
     assert [r["replayed"] for r in replayed] == ["sent 1 events", "sent 0 events"]
     assert [e["idea_id"] for e in bus.received("IdeaSubmitted")] == [idea_id]
     assert ops.quarantine(replay=False)["records"] == []
+
+
+def test_a_recount_restores_comments_the_stream_lost_and_how_they_feel(api, pump, roadster):
+    idea_id = suggest(api, "Roof box")
+    kept = api.post(f"/ideas/{idea_id}/comments", {"body": "Love it!"}, headers=bearer("fan")).json_body
+    pump.drain()
+    angry = api.post(f"/ideas/{idea_id}/comments", {"body": "Awful idea."}, headers=bearer("critic")).json_body
+    api.post(f"/ideas/{idea_id}/comments", {"body": "It has a lid."}, headers=bearer("fan"))
+    api.patch(f"/comments/{kept['comment_id']}", {"hidden": True}, headers=PRODUCT_TEAM)
+    pump.read()  # lost...
+    vote(api, suggest(api, "Later"), "later", 1)
+    pump.drain()  # ...for good, once the checkpoint moves past them
+    (repaired,) = recount().repaired
+    assert (repaired.idea_id, repaired.comments) == (idea_id, (1, 2))
+    shown = api.get(f"/ideas/{idea_id}").json_body
+    assert (shown["comments"], shown["sentiment"]) == (2, {"positive": 0, "neutral": 1, "negative": 1})
+    # A change after the repair counts from the repaired counts, and the next recount finds nothing to do.
+    api.delete(f"/comments/{angry['comment_id']}", headers=bearer("critic"))
+    pump.drain()
+    assert api.get(f"/ideas/{idea_id}").json_body["sentiment"] == {"positive": 0, "neutral": 1, "negative": 0}
+    assert recount().repaired == []

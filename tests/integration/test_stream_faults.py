@@ -100,7 +100,9 @@ def test_events_the_bus_refused_wait_in_the_outbox_and_go_out_once_later(api, pu
 def test_records_already_applied_are_skipped_wherever_they_are_and_the_checkpoint_never_goes_back(aws):
     services = wiring.services()
     tallies = TallyStore(services.ideas.ideas.table, services.outbox)
-    consumer = StreamConsumer(tallies, services.outbox, services.events, services.stream_consumer.history)
+    consumer = StreamConsumer(
+        tallies, services.outbox, services.events, services.stream_consumer.history, services.stream_consumer.comments
+    )
     tallies.commit("shard", None, 10, {})
     replayed = [read(ballot_record(n, {}, {"x": 1}, customer=f"c{n}")) for n in (11, 5, 12)]  # 5: applied before
     assert consumer.apply("shard", replayed) is None

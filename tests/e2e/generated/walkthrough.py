@@ -7,26 +7,36 @@ answer wrongly, mypy or an assertion says so.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from cocreate_client import AuthenticatedClient, Client
 from cocreate_client.api.default import (
+    attention_queue,
     cast_vote,
     change_status,
     commit_to_idea,
     get_idea,
     latest_demand_csv,
+    list_comments,
     list_ideas,
     list_products,
     my_votes,
+    post_comment,
     publish_demand,
     retract_vote,
     submit_idea,
 )
 from cocreate_client.models import (
+    AttentionPage,
+    CommentBody,
+    CommentPage,
+    CommentView,
     CommitmentBody,
     CommitmentView,
     CustomisationDraft,
     CustomisationDraftOptions,
     DemandReport,
+    Feeling,
     IdeaOrder,
     IdeaPage,
     IdeaStatus,
@@ -43,7 +53,7 @@ from cocreate_client.models import (
 )
 
 
-def walk(base_url: str, customer_token: str, team_token: str) -> None:
+def walk(base_url: str, customer_token: str, team_token: str, drain: Callable[[], object]) -> None:
     public = Client(base_url=base_url)
     customer = AuthenticatedClient(base_url=base_url, token=customer_token)
     team = AuthenticatedClient(base_url=base_url, token=team_token)
@@ -93,6 +103,27 @@ def walk(base_url: str, customer_token: str, team_token: str) -> None:
     refused = cast_vote.sync(other.idea_id, client=customer, body=VoteBody(value=VoteValue.VALUE_1))
     assert isinstance(refused, Problem)
     assert refused.code is ProblemCode.IDEACLOSED
+
+    # An unhappy comment waits in the team's attention queue until the team answers it.
+    unhappy = post_comment.sync(
+        idea.idea_id, client=customer, body=CommentBody(body="Two months of silence. I am disappointed.")
+    )
+    assert isinstance(unhappy, CommentView)
+    assert unhappy.sentiment.label is Feeling.NEGATIVE
+    drain()
+    waiting = attention_queue.sync("roadster", client=team, limit=100)
+    assert isinstance(waiting, AttentionPage)
+    assert unhappy.comment_id in [w.comment.comment_id for w in waiting.items]
+    reply = post_comment.sync(idea.idea_id, client=team, body=CommentBody(body="Sorry: we measure the roof this week."))
+    assert isinstance(reply, CommentView)
+    assert reply.author.official
+    drain()
+    waiting = attention_queue.sync("roadster", client=team, limit=100)
+    assert isinstance(waiting, AttentionPage)
+    assert unhappy.comment_id not in [w.comment.comment_id for w in waiting.items]
+    thread = list_comments.sync(idea.idea_id, client=public)
+    assert isinstance(thread, CommentPage)
+    assert [c.comment_id for c in thread.items] == [unhappy.comment_id, reply.comment_id]
 
     # The demand report, as JSON and as CSV.
     report = publish_demand.sync("roadster", client=team)
