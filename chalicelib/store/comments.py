@@ -88,7 +88,7 @@ class CommentStore:
         unanswered = Expression(
             f"{_COMMENTABLE} AND {_NOT_ANSWERED_SINCE}", names, merged | {":at": iso(comment.created_at)}
         )
-        actions: list[Action] = [Put(comment_item(comment), condition=Expression("attribute_not_exists(PK)"))]
+        actions: list[Action] = [Put(comment_item(comment))]  # a new id: 80 random bits
         if comment.official and not answered_since:
             actions.append(Update(idea, Expression("SET answered_at = :at"), condition=unanswered))
         elif comment.waits_for_answer and not answered_since:

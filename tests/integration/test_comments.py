@@ -7,6 +7,7 @@ import pytest
 
 from chalicelib import wiring
 from chalicelib.domain.comments import Feeling
+from chalicelib.domain.listing import PageQuery
 from chalicelib.identity import Caller
 from infra.local.tokens import bearer
 from tests.tokens import PRODUCT_TEAM
@@ -88,7 +89,7 @@ def test_no_comment_on_a_merged_idea_and_the_answer_names_where_to_go(api, idea)
     api.patch(f"/ideas/{idea}", {"status": "merged", "merged_into": target}, headers=PRODUCT_TEAM)
     refused = api.post(f"/ideas/{idea}/comments", {"body": "Still here?"}, headers=ADA)
     assert (refused.status_code, refused.json_body["Code"]) == (409, "IdeaMerged")
-    assert target in refused.json_body["Message"]
+    assert refused.json_body["Message"] == f"idea {idea!r} was merged into {target!r}: comment there"
     assert thread(api, idea) == []
     # A declined idea still takes comments: customers may say what they think of the answer.
     api.patch(f"/ideas/{target}", {"status": "declined", "response": "Not this year."}, headers=PRODUCT_TEAM)
@@ -114,8 +115,9 @@ def test_a_bad_comment_is_a_400_naming_the_field_and_writes_nothing(api, idea, b
     assert thread(api, idea) == []
 
 
-def test_comments_on_an_unknown_idea_are_404(api, idea):
-    assert api.post("/ideas/snotanidea000000/comments", {"body": "Hi"}, headers=ADA).status_code == 404
+def test_comments_on_an_unknown_idea_are_404_naming_it(api, idea):
+    posted = api.post("/ideas/snotanidea000000/comments", {"body": "Hi"}, headers=ADA)
+    assert (posted.status_code, posted.json_body["Message"]) == (404, "there is no idea 'snotanidea000000'")
     assert api.get("/ideas/snotanidea000000/comments").status_code == 404
 
 
@@ -316,3 +318,45 @@ def test_comments_count_against_the_customers_writes_a_minute(api, idea):
     assert int(refused.headers["Retry-After"]) >= 1
     assert len(api.get(f"/ideas/{idea}/comments?limit=100").json_body["items"]) == 29  # nothing written
     assert comment(api, idea, "Bo is not slowed", headers=BO)["author"]["id"] == "bo"
+
+
+def test_each_comment_written_deleted_hidden_or_shown_is_a_metric_and_a_repeat_is_none(api, idea, capsys):
+    posted = comment(api, idea, HAPPY)["comment_id"]
+    assert '"CommentsPosted":[1.0]' in capsys.readouterr().out
+    api.patch(f"/comments/{posted}", {"hidden": True}, headers=PRODUCT_TEAM)
+    assert '"CommentsHidden":[1.0]' in capsys.readouterr().out
+    api.patch(f"/comments/{posted}", {"hidden": True}, headers=PRODUCT_TEAM)  # hidden already: nothing happened
+    assert "CommentsHidden" not in capsys.readouterr().out
+    api.patch(f"/comments/{posted}", {"hidden": False}, headers=PRODUCT_TEAM)
+    shown = capsys.readouterr().out
+    assert '"CommentsShown":[1.0]' in shown and "CommentsHidden" not in shown
+    api.delete(f"/comments/{posted}", headers=ADA)
+    assert '"CommentsDeleted":[1.0]' in capsys.readouterr().out
+
+
+def test_the_queue_says_how_long_each_comment_has_waited_in_whole_seconds(aws, api, idea):
+    comments = wiring.services().comments
+    written = datetime(2026, 11, 26, 12, tzinfo=UTC)
+    comments.clock = lambda: written
+    comments.post(Caller("ada"), idea, ANGRY)
+    waited = {}
+    for later in (0, 90.9, 3600):
+        comments.clock = lambda later=later: written + timedelta(seconds=later)
+        (waiting,) = comments.attention("roadster", PageQuery()).items
+        waited[later] = waiting.waiting_seconds
+    assert waited == {0: 0, 90.9: 90, 3600: 3600}
+
+
+def test_a_comment_on_an_idea_merged_after_it_was_read_is_refused_naming_both(aws, api, idea, monkeypatch):
+    target = api.post(
+        "/products/roadster/ideas", {"kind": "suggestion", "title": "Cork", "description": "Cork."}, headers=BO
+    ).json_body["idea_id"]
+    store = wiring.services().comments.ideas
+    stale = store.get(idea)
+    api.patch(f"/ideas/{idea}", {"status": "merged", "merged_into": target}, headers=PRODUCT_TEAM)
+    read = store.get
+    monkeypatch.setattr(store, "get", lambda idea_id, consistent=False: read(idea_id) if consistent else stale)
+    refused = api.post(f"/ideas/{idea}/comments", {"body": "Still open?"}, headers=ADA)  # read open: written merged
+    assert (refused.status_code, refused.json_body["Code"]) == (409, "IdeaMerged")
+    assert idea in refused.json_body["Message"] and target in refused.json_body["Message"]
+    assert thread(api, idea) == []
