@@ -35,12 +35,12 @@ from chalicelib.observability import count, logger, traced
 from chalicelib.publish.events import EventPublisher
 from chalicelib.services import Clock
 from chalicelib.services.catalogue import CatalogueService
-from chalicelib.store.ballots import VERSION, BallotStore, commitments, counted_votes
+from chalicelib.store.ballots import BallotStore, commitments, counted_votes
 from chalicelib.store.comments import CommentStore
 from chalicelib.store.history import StreamHistory
 from chalicelib.store.ideas import IdeaStore
 from chalicelib.store.keys import BALLOT_PREFIX, COMMENT_PREFIX
-from chalicelib.store.schema import PARTITION_KEY, SORT_KEY
+from chalicelib.store.schema import PARTITION_KEY, SORT_KEY, VERSION
 from chalicelib.store.tallies import TallyStore
 
 _deserializer = TypeDeserializer()

@@ -26,7 +26,7 @@ from chalicelib.errors import RateLimited
 from chalicelib.observability import traced
 from chalicelib.services import Clock
 from chalicelib.store import keys, paging
-from chalicelib.store.schema import BALLOTS, PARTITION_KEY, TABLE
+from chalicelib.store.schema import BALLOTS, PARTITION_KEY, TABLE, VERSION
 from chalicelib.store.table import (
     Check,
     ConditionFailed,
@@ -41,7 +41,6 @@ from chalicelib.store.table import (
 VOTE = "vote:"
 RELEASED = "released:"
 COMMIT = "commit:"
-VERSION = "version"
 WINDOW = "window"  # the minute whose writes `writes` counts
 WRITES = "writes"
 

@@ -18,8 +18,7 @@ from chalicelib.domain.ideas import IdeaStatus
 from chalicelib.domain.text import iso
 from chalicelib.observability import traced
 from chalicelib.store import keys, paging
-from chalicelib.store.ballots import VERSION
-from chalicelib.store.schema import PARTITION_KEY, SORT_KEY, TIMELINE
+from chalicelib.store.schema import PARTITION_KEY, SORT_KEY, TIMELINE, VERSION
 from chalicelib.store.table import (
     Action,
     Check,

@@ -9,6 +9,8 @@ from chalicelib.domain.listing import IdeaOrder
 PARTITION_KEY = "PK"
 SORT_KEY = "SK"
 TTL_ATTRIBUTE = "expires_at"
+# A fact's count of its writes (ballots, comments): how the recount lines what it read up with the stream.
+VERSION = "version"
 
 
 class Index(NamedTuple):
