@@ -9,10 +9,8 @@ status change with a response after it.
 import base64
 import re
 import secrets
-from collections.abc import Mapping
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
 
 from pydantic import ConfigDict, Field
 
@@ -133,11 +131,3 @@ class Waiting(Model):
 class AttentionPage(Model):
     items: list[Waiting] = Field(description="unanswered negative comments by customers, oldest first")
     next_cursor: str | None = Field(description="null on the last page")
-
-
-def visible_feeling(image: Mapping[str, Any]) -> Feeling | None:
-    """How a stored comment counts in its idea's sentiment: its label, or None when it does not count (hidden,
-    or no comment at all)."""
-    if not image or image.get("hidden"):
-        return None
-    return Feeling(image["sentiment"]["label"])

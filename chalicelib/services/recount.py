@@ -26,7 +26,7 @@ from typing import Any, NamedTuple
 
 from boto3.dynamodb.types import TypeDeserializer
 
-from chalicelib.domain.comments import Feeling, visible_feeling
+from chalicelib.domain.comments import Feeling
 from chalicelib.domain.events import CountsRecounted, RepairedCount
 from chalicelib.domain.ideas import Idea, IdeaStatus
 from chalicelib.domain.text import iso
@@ -36,7 +36,7 @@ from chalicelib.publish.events import EventPublisher
 from chalicelib.services import Clock
 from chalicelib.services.catalogue import CatalogueService
 from chalicelib.store.ballots import BallotStore, commitments, counted_votes
-from chalicelib.store.comments import CommentStore
+from chalicelib.store.comments import CommentStore, visible_feeling
 from chalicelib.store.history import StreamHistory
 from chalicelib.store.ideas import IdeaStore
 from chalicelib.store.keys import BALLOT_PREFIX, COMMENT_PREFIX

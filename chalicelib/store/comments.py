@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
-from chalicelib.domain.comments import COMMENT_ID, Comment
+from chalicelib.domain.comments import COMMENT_ID, Comment, Feeling
 from chalicelib.domain.ideas import IdeaStatus
 from chalicelib.domain.text import iso
 from chalicelib.observability import traced
@@ -43,6 +44,14 @@ class IdeaRefused(Exception):
 def position(comment: Comment) -> str:
     """Where a comment sits in its idea's thread and its product's queue: by time, then id."""
     return f"{iso(comment.created_at)}#{comment.comment_id}"
+
+
+def visible_feeling(image: Mapping[str, Any]) -> Feeling | None:
+    """How a stored comment counts in its idea's sentiment: its label, or None when it does not count (hidden,
+    or no comment at all)."""
+    if not image or image.get("hidden"):
+        return None
+    return Feeling(image["sentiment"]["label"])
 
 
 def _listed(partition: str, comment: Comment) -> Item:

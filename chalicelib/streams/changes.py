@@ -16,10 +16,10 @@ from typing import Any, NamedTuple
 
 from boto3.dynamodb.types import TypeDeserializer
 
-from chalicelib.domain.comments import visible_feeling
 from chalicelib.domain.events import DomainEvent, comment_events, idea_events
 from chalicelib.domain.voting import Tally, comment_change, commitment_change, tally_change
 from chalicelib.store.ballots import commitments, counted_votes
+from chalicelib.store.comments import visible_feeling
 from chalicelib.store.keys import BALLOT_PREFIX, COMMENT_PREFIX
 from chalicelib.store.quarantine import Unreadable
 from chalicelib.store.schema import PARTITION_KEY, SORT_KEY

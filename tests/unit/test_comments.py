@@ -4,9 +4,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from chalicelib.domain.comments import Comment, Feeling, Sentiment, feeling, visible_feeling
+from chalicelib.domain.comments import Comment, Feeling, Sentiment, feeling
 from chalicelib.domain.voting import Tally, comment_change
-from chalicelib.store.comments import comment_item
+from chalicelib.store.comments import comment_item, visible_feeling
 from chalicelib.streams.changes import ItemKind, read
 from tests.records import record
 
