@@ -63,3 +63,11 @@ def test_a_fact_written_before_versions_existed_shows_none_of_the_versioned_reco
     first = record(20, 1, legacy, {**HIDDEN, "version": 1})  # its first write since: version 1
     assert as_counted(legacy, [first], {"shard-1": 19}) == legacy
     assert as_counted(legacy, [first], {"shard-1": 20}) == first.new
+
+
+def test_a_facts_records_are_ordered_by_its_version_even_across_a_shard_split():
+    """After a shard splits, an item's later records come from a child shard, whose id may sort first."""
+    hiding = record(20, 2, SHOWN, HIDDEN, shard="shard-b")  # the parent
+    showing = record(5, 3, HIDDEN, SHOWN_AGAIN, shard="shard-a")  # its child
+    assert as_counted(SHOWN, [hiding, showing], {"shard-a": 5, "shard-b": 20}) == SHOWN_AGAIN
+    assert as_counted(SHOWN_AGAIN, [hiding, showing], {"shard-a": None, "shard-b": 19}) == SHOWN
