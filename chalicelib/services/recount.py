@@ -68,8 +68,9 @@ def fact_records(shard_id: str, records: Iterable[Mapping[str, Any]], product_id
     for record in records:
         stream = record["dynamodb"]
         old, new = _image(stream.get("OldImage")), _image(stream.get("NewImage"))
-        is_ballot = stream["Keys"][SORT_KEY].get("S") == f"{BALLOT_PREFIX}{product_id}"
-        is_comment = stream["Keys"][PARTITION_KEY].get("S", "").startswith(COMMENT_PREFIX)
+        key = {name: value["S"] for name, value in stream["Keys"].items()}  # the table's keys are strings
+        is_ballot = key[SORT_KEY] == f"{BALLOT_PREFIX}{product_id}"
+        is_comment = key[PARTITION_KEY].startswith(COMMENT_PREFIX)
         if not (is_ballot or (is_comment and (new or old or {}).get("product_id") == product_id)):
             continue
         version = int(new.get(VERSION, 0)) if new else int((old or {}).get(VERSION, 0)) + 1
