@@ -157,8 +157,9 @@ class RecountService:
         self.catalogue.get(product_id)
         idea_ids = [i.idea_id for i in self.ideas.summaries(product_id, list(IdeaStatus))]
         repaired: list[RepairedCount] = []
+        answered: set[str] = set()  # ideas whose answered comments left the queue: once a recount is enough
         for _pass in range(_PASSES):
-            repaired_now, unsettled = self._pass(product_id, idea_ids)
+            repaired_now, unsettled = self._pass(product_id, idea_ids, answered)
             repaired += repaired_now
             if not unsettled:
                 break
@@ -166,7 +167,7 @@ class RecountService:
         self._report(result)
         return result
 
-    def _pass(self, product_id: str, idea_ids: list[str]) -> tuple[list[RepairedCount], int]:
+    def _pass(self, product_id: str, idea_ids: list[str], answered: set[str]) -> tuple[list[RepairedCount], int]:
         shards = self.history.shards()
         first = dict(zip(shards, self.tallies.checkpoints(shards), strict=True))
         facts = itertools.chain(self.ballots.of_product(product_id), self.comments.of_ideas(idea_ids))
@@ -188,8 +189,9 @@ class RecountService:
             # The ballots with records since the reading began, as the counts of this snapshot saw them.
             expected = _add(steady, sums(as_counted(read.get(k), rs, checkpoints) for k, rs in records.items()))
             for idea in ideas:
-                if idea.answered_at is not None:  # in case the answer's record was lost: answering is idempotent
+                if idea.answered_at is not None and idea.idea_id not in answered:  # in case its record was lost
                     self.comments.answer(idea.idea_id, idea.answered_at)
+                    answered.add(idea.idea_id)
                 want, book = expected.get(idea.idea_id, Tally()), books.get(idea.idea_id, {})
                 if counted(idea, book) == want and idea.priced == want.priced:
                     continue
