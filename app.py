@@ -351,6 +351,15 @@ def send_waiting_events(event: CloudWatchEvent) -> None:
     services().outbox.send_pending(services().events)
 
 
+@app.schedule(Rate(1, unit=Rate.MINUTES))
+def move_merged_support(event: CloudWatchEvent) -> dict[str, Any]:
+    """Merged ideas' supporters move to the ideas they merged into, a run a minute, each going on where the last
+    stopped (one run at a time: see infra/template.py)."""
+    context: Any = event.context  # Lambda's context object, whatever Chalice's type says
+    seconds_left = (lambda: context.get_remaining_time_in_millis() / 1000) if context else (lambda: float("inf"))
+    return {"finished": services().merging.run(seconds_left)}
+
+
 @app.on_dynamodb_record(
     stream_arn=TABLE_STREAM_ARN_PLACEHOLDER,
     batch_size=1000,

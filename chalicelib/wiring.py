@@ -19,6 +19,7 @@ from chalicelib.services.comments import CommentService
 from chalicelib.services.demand import DemandService
 from chalicelib.services.ideas import IdeaService
 from chalicelib.services.lifecycle import LifecycleService
+from chalicelib.services.merging import MergingService
 from chalicelib.services.recount import RecountService
 from chalicelib.services.voting import VotingService
 from chalicelib.settings import settings
@@ -27,6 +28,7 @@ from chalicelib.store.comments import CommentStore
 from chalicelib.store.history import StreamHistory
 from chalicelib.store.ideas import IdeaStore
 from chalicelib.store.limits import WriteLimiter
+from chalicelib.store.merges import MergeJobs
 from chalicelib.store.outbox import Outbox
 from chalicelib.store.products import ProductStore
 from chalicelib.store.table import Table
@@ -57,6 +59,7 @@ class Services(NamedTuple):
     ideas: IdeaService
     voting: VotingService
     lifecycle: LifecycleService
+    merging: MergingService
     demand: DemandService
     stream_consumer: StreamConsumer
     recount: RecountService
@@ -81,14 +84,17 @@ def services() -> Services:
     outbox = Outbox(table)
     ballots = BallotStore(table, config.write_limit_per_minute, utc_now)
     tallies = TallyStore(table, outbox)
-    voting = VotingService(catalogue, ideas, ballots)
+    merges = MergeJobs(table)
+    merging = MergingService(ideas, ballots, merges, events, utc_now)
+    voting = VotingService(catalogue, ideas, ballots, merging)
     history = StreamHistory(table.client, LazyClient(session, "dynamodbstreams"), config.table_name)
     comments = CommentStore(table)
     return Services(
         catalogue=catalogue,
         ideas=IdeaService(catalogue, ideas, voting, utc_now),
         voting=voting,
-        lifecycle=LifecycleService(ideas, utc_now),
+        lifecycle=LifecycleService(ideas, merges, utc_now),
+        merging=merging,
         demand=DemandService(catalogue, ideas, reports, events, utc_now),
         stream_consumer=StreamConsumer(tallies, outbox, events, history, comments),
         recount=RecountService(

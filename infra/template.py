@@ -15,7 +15,7 @@ import sys
 from typing import Any
 
 from chalicelib.http import AUTHORIZER, CORS
-from chalicelib.store.keys import BALLOT_PREFIX, COMMENT_PREFIX, WAITING_PREFIX
+from chalicelib.store.keys import BALLOT_PREFIX, COMMENT_PREFIX, MERGES_PARTITION, WAITING_PREFIX
 from infra.local.stage import environment as environment_of
 from infra.resources import RESOURCE_VARIABLES, Resource, data_resources
 
@@ -176,7 +176,7 @@ BUS = [arn("EventBus")]
 
 
 # Chalice's logical ids for the functions of app.py.
-SCHEDULED = ("PublishDemandReports", "RecountCounts", "SendWaitingEvents")
+SCHEDULED = ("PublishDemandReports", "RecountCounts", "SendWaitingEvents", "MoveMergedSupport")
 FUNCTIONS = ("APIHandler", "OnTableChange", "Recount", *SCHEDULED)
 STREAM_READS = ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"]
 
@@ -243,6 +243,21 @@ def permissions(stage: str = "prod") -> dict[str, list[dict[str, Any]]]:
         "PublishDemandReports": [
             statement(["dynamodb:GetItem", "dynamodb:Query"], TABLE),
             statement(["s3:GetObject", "s3:PutObject"], REPORTS),  # latest.json is replaced only by a newer one
+            statement(["events:PutEvents"], BUS),
+            statement(["sqs:SendMessage"], [arn("ScheduleFailures")]),
+        ],
+        "MoveMergedSupport": [
+            statement(
+                [
+                    "dynamodb:GetItem",  # ideas down a chain of merges; a ballot that changed under its move
+                    "dynamodb:Query",  # the merges still moving; a product's ballots, through their index
+                    "dynamodb:BatchGetItem",
+                    "dynamodb:UpdateItem",  # ballots; how far a merge has moved
+                    "dynamodb:ConditionCheckItem",  # a moved vote checks, in its transaction, that its target is open
+                ],
+                TABLE,
+            ),
+            statement(["dynamodb:DeleteItem"], [arn("Table")], keys_starting(MERGES_PARTITION)),
             statement(["events:PutEvents"], BUS),
             statement(["sqs:SendMessage"], [arn("ScheduleFailures")]),
         ],

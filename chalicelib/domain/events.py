@@ -77,6 +77,19 @@ class CommentPosted(DomainEvent):
     posted_at: Timestamp
 
 
+class SupportMoved(DomainEvent):
+    """A merged idea's votes have all moved: its up-votes to `moved_to` (None when that closed), and the rest
+    released."""
+
+    detail_type: ClassVar[str] = "SupportMoved"
+    idea_id: str
+    product_id: str
+    moved_to: str | None
+    moved: int
+    released: int
+    finished_at: Timestamp
+
+
 class ReportKeys(Model):
     latest: str
     json_copy: str

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
 from chalicelib.domain.commitments import CommitmentBody, CommitmentView
-from chalicelib.domain.ideas import Idea, VoteValue
+from chalicelib.domain.ideas import Idea, IdeaStatus, VoteValue
 from chalicelib.domain.voting import Ballot, Budget, MyVote, MyVotes, MyVotesQuery, VoteView
 from chalicelib.errors import (
     BallotBusy,
@@ -19,6 +19,7 @@ from chalicelib.errors import (
 )
 from chalicelib.observability import count, traced
 from chalicelib.services.catalogue import CatalogueService
+from chalicelib.services.merging import MergingService
 from chalicelib.store.ballots import BallotChanging, BallotFull, BallotStore, IdeaNoLongerOpen, NoUpVote
 from chalicelib.store.ideas import IdeaStore
 
@@ -28,10 +29,13 @@ _ATTEMPTS = 8
 
 @traced
 class VotingService:
-    def __init__(self, catalogue: CatalogueService, ideas: IdeaStore, ballots: BallotStore) -> None:
+    def __init__(
+        self, catalogue: CatalogueService, ideas: IdeaStore, ballots: BallotStore, merging: MergingService
+    ) -> None:
         self.catalogue = catalogue
         self.ideas = ideas
         self.ballots = ballots
+        self.merging = merging
 
     def cast(self, customer_id: str, idea_id: str, value: VoteValue) -> VoteView:
         """Cast or change the customer's vote; casting the same vote again changes nothing."""
@@ -70,7 +74,8 @@ class VotingService:
     def record(self, customer_id: str, idea: Idea, value: VoteValue) -> None:
         """Write the vote to the customer's ballot for the idea's product, provided the idea is still open.
 
-        When the budget is used up, votes on ideas that have closed since are released and the vote is tried
+        When the budget is used up, votes on ideas that have closed since are released (or moved, for merged
+        ideas whose move has not reached this ballot yet: the moved vote keeps its place) and the vote is tried
         again, as long as the ballot keeps changing under it (another request of the same customer releasing or
         voting): VoteBudgetExhausted only once the budget is full of votes on open ideas.
         """
@@ -122,9 +127,7 @@ class VotingService:
                 for b in ballots
                 for idea_id, value in sorted(b.counted.items())
             ],
-            budgets={
-                b.product_id: Budget(used=sum(1 for i in b.votes if i not in closed), limit=b.budget) for b in ballots
-            },
+            budgets={b.product_id: Budget(used=_holding(b, closed), limit=b.budget) for b in ballots},
             next_cursor=next_cursor,
         )
 
@@ -151,17 +154,28 @@ class VotingService:
         return IdeaClosed(f"idea {idea_id!r} is {status}: its tally is final and takes no more votes")
 
     def _release_closed(self, customer_id: str, ballot: Ballot) -> bool:
-        """Release the ballot's votes on closed ideas; False when it holds none, True when it did, or when the
-        ballot changed meanwhile (worth another try)."""
+        """Release the ballot's votes on closed ideas, moving those on merged ones; False when it holds none,
+        True when it did, or when the ballot changed meanwhile (worth another try)."""
         closed = self.ideas.closed(list(ballot.votes), consistent=True)
-        releasing = {idea_id: value for idea_id, value in ballot.votes.items() if idea_id in closed}
-        if not releasing:
+        merged = sorted(idea_id for idea_id, status in closed.items() if status is IdeaStatus.MERGED)
+        releasing = {i: value for i, value in ballot.votes.items() if i in closed and i not in merged}
+        if not (releasing or merged):
             return False
-        self.ballots.release(customer_id, ballot.product_id, releasing)
+        for idea_id in merged:  # in id order, as the merges' runs go
+            self.merging.move(customer_id, idea_id)
+        if releasing:
+            self.ballots.release(customer_id, ballot.product_id, releasing)
         return True
 
-    def _exhausted(self, idea: Idea) -> VoteBudgetExhausted:
+    @staticmethod
+    def _exhausted(idea: Idea) -> VoteBudgetExhausted:
         return VoteBudgetExhausted(
             f"you already vote on {idea.vote_budget} open ideas of product {idea.product_id!r}, its vote budget;"
             " withdraw one of those votes to vote on this idea"
         )
+
+
+def _holding(ballot: Ballot, closed: Mapping[str, IdeaStatus | None]) -> int:
+    """How much of its budget the ballot holds: its votes on open ideas, and on merged ones, whose votes keep their
+    place when they move."""
+    return sum(1 for i in ballot.votes if i not in closed or closed[i] is IdeaStatus.MERGED)

@@ -9,6 +9,10 @@ closed since move to `released:<idea id>`: still counted in their ideas' tallies
 A commitment, `commit:<idea id>`, sits beside the up-vote it needs: written on condition that the vote is +1,
 and removed by the same write that withdraws the vote or turns it down.
 
+When an idea merges into another, its up-votes move: each becomes an up-vote on the target in the same place in
+the budget (`used` unchanged), with its commitment copied, and the merged idea keeps it as released, so that its
+final tally stands; a customer who votes on the target already, or whose vote is down, has it released instead.
+
 Every write adds one to the ballot's `version`, which lets a recount line a ballot up with the stream records
 that made it.
 """
@@ -16,6 +20,7 @@ that made it.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from enum import Enum
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
@@ -66,6 +71,18 @@ class IdeaNoLongerOpen(Exception):
 
 class NoUpVote(Exception):
     """A commitment needs the customer's up-vote on the idea, and there is none."""
+
+
+class TargetClosed(Exception):
+    """The idea a vote was moving to closed after it was read."""
+
+
+class Moved(Enum):
+    """What became of a customer's vote on a merged idea."""
+
+    MOVED = "moved"  # an up-vote, now on the target
+    RELEASED = "released"  # out of the budget, still in the merged idea's tally
+    NONE = "none"  # there was no vote to move, or none any more
 
 
 def _votes(item: Mapping[str, Any], prefix: str) -> dict[str, Any]:
@@ -284,6 +301,79 @@ class BallotStore:
         except ConditionFailed:
             return False
         return True
+
+    def move(
+        self, customer_id: str, product_id: str, idea_id: str, target_id: str | None, read: Item | None = None
+    ) -> Moved:
+        """Move the customer's vote on `idea_id`, which merged into the open idea `target_id` (None: into one that
+        closed since): an up-vote becomes theirs on the target, in its place in the budget and with its
+        commitment, unless they vote on the target already; any other vote is released. `read`: the ballot, if
+        it was just read consistently. Not counted against the customer's writes a minute: they did not make it.
+
+        Raises TargetClosed when the target closed after it was read, BallotChanging.
+        """
+        key = keys.ballot(customer_id, product_id)
+        item = read if read is not None else self.table.get(key, consistent=True)
+        for _attempt in range(_ATTEMPTS):
+            value = (item or {}).get(VOTE + idea_id)
+            if item is None or value is None:
+                return Moved.NONE
+            names = {"#vote": VOTE + idea_id, "#released": RELEASED + idea_id}
+            values: dict[str, Any] = {":was": value}
+            if target_id is not None and value == 1 and target_id not in counted_votes(item):
+                sets = ["#released = :was", "#target = :was"]
+                names |= {"#target": VOTE + target_id, "#target_released": RELEASED + target_id}
+                if COMMIT + idea_id in item:
+                    sets.append("#target_commit = :commitment")
+                    names["#target_commit"] = COMMIT + target_id
+                    values[":commitment"] = item[COMMIT + idea_id]
+                move = Clauses(
+                    sets=tuple(sets),
+                    removes=("#vote",),
+                    condition=(
+                        "#vote = :was AND attribute_not_exists(#target) AND attribute_not_exists(#target_released)"
+                    ),
+                    names=names,
+                    values=values,
+                )
+                try:
+                    self.table.transact([move.update(key), _still_open(target_id)])
+                except TransactionCancelled as cancelled:
+                    if cancelled.failed(1):
+                        raise TargetClosed(target_id) from None
+                    if not cancelled.failed(0):
+                        raise
+                    item = cancelled.items[0]
+                    continue
+                return Moved.MOVED
+            release = Clauses(
+                sets=("#released = :was",),
+                adds=("used :less",),
+                removes=("#vote",),
+                condition="#vote = :was",
+                names=names,
+                values={**values, ":less": -1},
+            ).update(key)
+            try:
+                self.table.update(release.key, release.update, condition=release.condition)
+            except ConditionFailed as failed:
+                item = failed.item
+                continue
+            return Moved.RELEASED
+        raise BallotChanging(f"the ballot kept changing under {_ATTEMPTS} attempts")
+
+    def voters(
+        self, product_id: str, idea_id: str, start: Mapping[str, str] | None, limit: int
+    ) -> tuple[list[tuple[str, Item]], Item | None]:
+        """One page of `limit` of the product's ballots, and of them those that vote on the idea, read
+        consistently: (customer id, ballot) each, and where the next page starts (None after the last)."""
+        partition = Expression("#p = :p", {"#p": BALLOTS.partition_key}, {":p": keys.product_ballots(product_id)})
+        found, last = self.table.query(partition, index=BALLOTS.name, start=start, limit=limit)
+        ballots = self.table.batch_get([key_of(item) for item in found], consistent=True)
+        voting = [
+            (item[PARTITION_KEY].removeprefix(keys.CUSTOMER_PREFIX), item) for item in ballots if VOTE + idea_id in item
+        ]
+        return voting, last
 
     def of_product(self, product_id: str) -> Iterator[Item]:
         """Every ballot of a product, as stored, read consistently: through the keys-only ballots index, never a

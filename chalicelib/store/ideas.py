@@ -11,7 +11,7 @@ from chalicelib.domain.text import iso
 from chalicelib.observability import traced
 from chalicelib.store import keys, paging
 from chalicelib.store.schema import LISTING, PARTITION_KEY, RANKINGS, SORT_KEY
-from chalicelib.store.table import ConditionFailed, Expression, Item, Table
+from chalicelib.store.table import Action, ConditionFailed, Expression, Item, Table, TransactionCancelled, Update
 
 _NEW = Expression("attribute_not_exists(PK)")
 # What a summary reads of an idea (the supporters gained each day besides).
@@ -71,18 +71,20 @@ class IdeaStore:
         item = self.table.get(keys.idea(idea_id), consistent=consistent)
         return Idea.model_validate(item) if item else None
 
-    def closed(self, idea_ids: Sequence[str], *, consistent: bool = False) -> set[str]:
-        """Which of `idea_ids` take no more votes: the closed ones, and any that do not exist."""
+    def closed(self, idea_ids: Sequence[str], *, consistent: bool = False) -> dict[str, IdeaStatus | None]:
+        """Which of `idea_ids` take no more votes, with their status: the closed ones, and any that do not exist
+        (None)."""
         items = self.table.batch_get(
             [keys.idea(i) for i in set(idea_ids)], consistent=consistent, attributes=("idea_id", "status")
         )
-        open_ = {item["idea_id"] for item in items if not IdeaStatus(item["status"]).closed}
-        return set(idea_ids) - open_
+        statuses: dict[str, IdeaStatus | None] = dict.fromkeys(idea_ids)
+        statuses.update((item["idea_id"], IdeaStatus(item["status"])) for item in items)
+        return {idea_id: status for idea_id, status in statuses.items() if status is None or status.closed}
 
-    def change_status(self, was: Idea, now: Idea) -> None:
+    def change_status(self, was: Idea, now: Idea, also: Sequence[Action] = ()) -> None:
         """Store `now`'s status, response, merge target and when it was answered, moving it between its
-        product's lists, provided its status is still `was`'s. Raises ConditionFailed when the status changed
-        meanwhile."""
+        product's lists, provided its status is still `was`'s, in one transaction with `also`. Raises
+        ConditionFailed when the status changed meanwhile."""
         names = {"#status": "status", "#updated_at": "updated_at", "#listing": LISTING}
         values = {
             ":status": now.status.value,
@@ -105,9 +107,16 @@ class IdeaStore:
             assignments.append("#answered_at = :answered_at")
             values[":answered_at"] = iso(now.answered_at)
         text = "SET " + ", ".join(assignments) + (" REMOVE " + ", ".join(removals) if removals else "")
-        self.table.update(
-            keys.idea(now.idea_id), Expression(text, names, values), condition=Expression("#status = :was")
-        )
+        change = Update(keys.idea(now.idea_id), Expression(text, names, values), Expression("#status = :was"))
+        if not also:
+            self.table.update(change.key, change.update, condition=change.condition)
+            return
+        try:
+            self.table.transact([change, *also])
+        except TransactionCancelled as cancelled:
+            if cancelled.failed(0):
+                raise ConditionFailed(cancelled.items[0]) from None
+            raise
 
     def summaries(
         self, product_id: str, statuses: Iterable[IdeaStatus], today: date | None = None

@@ -56,8 +56,11 @@ def waiting(idea_id: str, position: str) -> Key:
 BALLOT_PREFIX = "BALLOT#"
 
 
+CUSTOMER_PREFIX = "CUSTOMER#"
+
+
 def customer(customer_id: str) -> str:
-    return f"CUSTOMER#{customer_id}"
+    return f"{CUSTOMER_PREFIX}{customer_id}"
 
 
 def ballot(customer_id: str, product_id: str) -> Key:
@@ -82,6 +85,14 @@ def checkpoint(shard_id: str) -> Key:
 
 def _position(shard_id: str, sequence_number: int) -> str:
     return f"{shard_id}#{sequence_number:040d}"  # zero-padded: in stream order
+
+
+MERGES_PARTITION = "MERGES"
+
+
+def merge(idea_id: str) -> Key:
+    """A merged idea whose supporters are still to move to the idea it merged into."""
+    return {PARTITION_KEY: MERGES_PARTITION, SORT_KEY: idea_id}
 
 
 OUTBOX_PARTITION = "OUTBOX"

@@ -1,0 +1,205 @@
+"""Merging moves support: a merged idea's up-voters come to support the idea it merged into, exactly once, in
+their budget's same place, with their commitments; the merged idea keeps its final tally."""
+
+from __future__ import annotations
+
+import pytest
+
+from chalicelib import wiring
+from chalicelib.store.ballots import Moved
+from infra.local.tokens import bearer
+from tests.tokens import PRODUCT_TEAM
+
+ADA, BO, CY, DEE = (bearer(name) for name in ("ada", "bo", "cy", "dee"))
+
+
+@pytest.fixture
+def product(api) -> str:
+    body = {"product_id": "roadster", "name": "Roadster", "vote_budget": 2, "max_units_per_customer": 5}
+    assert api.post("/products", body, headers=PRODUCT_TEAM).status_code == 201
+    return "roadster"
+
+
+def suggest(api, title: str, author=ADA) -> str:
+    body = {"kind": "suggestion", "title": title, "description": f"{title}, please."}
+    return api.post("/products/roadster/ideas", body, headers=author).json_body["idea_id"]
+
+
+def vote(api, idea_id: str, value: int, who) -> int:
+    return api.put(f"/ideas/{idea_id}/vote", {"value": value}, headers=who).status_code
+
+
+def merge(api, idea_id: str, into: str):
+    return api.patch(f"/ideas/{idea_id}", {"status": "merged", "merged_into": into}, headers=PRODUCT_TEAM)
+
+
+def move(pump) -> list[str]:
+    """A run of the scheduled move, and the counts it makes."""
+    finished = wiring.services().merging.run()
+    pump.drain()
+    return finished
+
+
+def tally(api, idea_id: str) -> tuple[int, int]:
+    votes = api.get(f"/ideas/{idea_id}").json_body["votes"]
+    return votes["up"], votes["down"]
+
+
+def votes_of(api, who) -> tuple[dict[str, int], int]:
+    mine = api.get("/me/votes?product_id=roadster", headers=who).json_body
+    return {v["idea_id"]: v["value"] for v in mine["items"]}, mine["budgets"]["roadster"]["used"]
+
+
+def test_the_up_voters_of_a_merged_idea_support_its_target_once_and_the_merged_idea_keeps_its_tally(
+    api, pump, bus, product
+):
+    box, rack = suggest(api, "Roof box"), suggest(api, "Roof rack", author=DEE)  # each up-voted by its author
+    assert vote(api, box, 1, BO) == vote(api, box, -1, CY) == vote(api, box, 1, DEE) == 200
+    pump.drain()
+    assert tally(api, box) == (3, 1)
+    assert merge(api, box, rack).status_code == 200
+
+    assert move(pump) == [box]
+
+    assert tally(api, box) == (3, 1)  # its final tally stands
+    assert tally(api, rack) == (3, 0)  # Dee, its author, already voted on it: counted once
+    assert votes_of(api, ADA) == ({box: 1, rack: 1}, 1)  # the moved vote holds the place of the old one
+    assert votes_of(api, BO) == ({box: 1, rack: 1}, 1)
+    assert votes_of(api, CY) == ({box: -1}, 0)  # a down-vote does not move: it is released
+    assert votes_of(api, DEE) == ({box: 1, rack: 1}, 1)  # her vote on the box is released
+    (moved,) = bus.received("SupportMoved")
+    assert (moved["idea_id"], moved["moved_to"], moved["moved"], moved["released"]) == (box, rack, 2, 2)
+    report = api.post("/products/roadster/demand", headers=PRODUCT_TEAM).json_body
+    assert [(i["idea_id"], i["supporters"]) for i in report["items"]] == [(rack, 3)]  # each customer once
+
+
+def test_a_move_runs_once_however_often_its_run_or_its_records_come(api, pump, bus, product):
+    box, rack = suggest(api, "Roof box"), suggest(api, "Roof rack", author=DEE)
+    vote(api, box, 1, BO)
+    merge(api, box, rack)
+    wiring.services().merging.run()
+    (shard_id, records), *_ = pump.read()
+    pump.deliver(shard_id, records)
+    pump.deliver(shard_id, records)  # delivered again, as after a timeout
+    assert move(pump) == []  # nothing left to move
+    assert tally(api, rack) == (3, 0)
+    assert len(bus.received("SupportMoved")) == 1
+
+
+def test_a_commitment_moves_with_its_vote_and_the_merged_idea_keeps_its_own(api, pump, product):
+    box, rack = suggest(api, "Roof box"), suggest(api, "Roof rack", author=DEE)
+    api.put(f"/ideas/{box}/commitment", {"quantity": 2, "max_unit_price": 300}, headers=ADA)
+    api.put(f"/ideas/{rack}/commitment", {"quantity": 1}, headers=DEE)
+    vote(api, box, 1, DEE)
+    api.put(f"/ideas/{box}/commitment", {"quantity": 5}, headers=DEE)  # she has her own on the rack
+    merge(api, box, rack)
+    move(pump)
+    report = api.post("/products/roadster/demand", headers=PRODUCT_TEAM).json_body
+    committed = {i["idea_id"]: i for i in report["items"]}
+    assert (committed[rack]["committed_units"], committed[rack]["committers"]) == (3, 2)
+    assert committed[rack]["median_max_unit_price"] == 300.0
+    assert api.get(f"/ideas/{box}").json_body["votes"]["up"] == 2
+
+
+def test_a_full_budget_takes_the_moved_vote_in_place_of_the_old_one(api, pump, product):
+    box, rack, light = suggest(api, "Roof box", author=BO), suggest(api, "Roof rack", author=BO), suggest(api, "Light")
+    assert vote(api, box, 1, ADA) == 200  # Ada's budget of 2: the light and the box
+    merge(api, box, rack)
+    move(pump)
+    assert votes_of(api, ADA) == ({light: 1, box: 1, rack: 1}, 2)
+    assert api.put(f"/ideas/{suggest(api, 'Horn', author=BO)}/vote", {"value": 1}, headers=ADA).json_body["Code"] == (
+        "VoteBudgetExhausted"
+    )
+
+
+def test_a_vote_that_needs_the_budget_before_the_run_moves_there_and_then(api, pump, bus, product):
+    box, rack, light = suggest(api, "Roof box", author=CY), suggest(api, "Roof rack", author=DEE), suggest(api, "Light")
+    vote(api, box, 1, ADA)
+    merge(api, box, rack)
+    horn = suggest(api, "Horn", author=BO)
+    assert api.put(f"/ideas/{horn}/vote", {"value": 1}, headers=ADA).json_body["Code"] == "VoteBudgetExhausted"
+    assert votes_of(api, ADA) == ({light: 1, box: 1, rack: 1}, 2)  # moved by the vote's need of room
+    move(pump)
+    assert tally(api, rack) == (3, 0)
+    (moved,) = bus.received("SupportMoved")
+    assert (moved["moved"], moved["released"]) == (1, 0)  # Cy's: Ada's had moved already
+
+
+def test_a_supporter_who_votes_on_the_target_before_the_move_is_counted_once(api, pump, product):
+    box, rack = suggest(api, "Roof box", author=BO), suggest(api, "Roof rack", author=CY)
+    vote(api, box, 1, ADA)
+    merge(api, box, rack)
+    assert vote(api, rack, -1, ADA) == 200  # her own, before the run
+    move(pump)
+    assert tally(api, rack) == (2, 1)
+    assert votes_of(api, ADA) == ({box: 1, rack: -1}, 1)
+
+
+def test_a_vote_on_the_target_between_the_moves_read_and_its_write_is_kept(api, pump, product):
+    box, rack = suggest(api, "Roof box", author=BO), suggest(api, "Roof rack", author=CY)
+    vote(api, box, 1, ADA)
+    merge(api, box, rack)
+    ballots = wiring.services().voting.ballots
+    (read,) = [ballot for customer, ballot in ballots.voters("roadster", box, None, 10)[0] if customer == "ada"]
+    vote(api, rack, -1, ADA)
+    assert ballots.move("ada", "roadster", box, rack, read) is Moved.RELEASED  # read again, and decided again
+    move(pump)
+    assert tally(api, rack) == (2, 1)
+    assert votes_of(api, ADA) == ({box: 1, rack: -1}, 1)
+
+
+def test_merges_in_a_chain_move_support_to_its_end(api, pump, product):
+    box, rack, carrier = suggest(api, "Roof box"), suggest(api, "Roof rack", author=BO), suggest(api, "Carrier", CY)
+    vote(api, rack, 1, DEE)
+    merge(api, box, rack)
+    merge(api, rack, carrier)  # before the box's supporters moved
+    assert sorted(move(pump)) == sorted([box, rack])
+    assert tally(api, carrier) == (4, 0)  # Cy, and Ada, Bo and Dee moved
+    assert tally(api, rack) == (2, 0)
+    assert votes_of(api, ADA) == ({box: 1, carrier: 1}, 1)
+
+
+def test_a_target_that_merges_on_while_a_vote_moves_takes_it_to_the_chains_end(api, pump, product, monkeypatch):
+    box, rack, carrier = suggest(api, "Roof box"), suggest(api, "Roof rack", author=BO), suggest(api, "Carrier", CY)
+    merging = wiring.services().merging
+    chain = merging._end_of_chain
+
+    def and_then_the_rack_merges(merged):
+        target = chain(merged)
+        if target is not None and target.idea_id == rack:
+            monkeypatch.setattr(merging, "_end_of_chain", chain)
+            assert merge(api, rack, carrier).status_code == 200
+        return target
+
+    merge(api, box, rack)
+    monkeypatch.setattr(merging, "_end_of_chain", and_then_the_rack_merges)
+    move(pump)
+    move(pump)
+    assert votes_of(api, ADA) == ({box: 1, carrier: 1}, 1)
+    assert tally(api, carrier) == (3, 0)
+
+
+def test_a_merge_into_an_idea_closed_since_releases_the_votes(api, pump, product):
+    box, rack = suggest(api, "Roof box"), suggest(api, "Roof rack", author=BO)
+    merge(api, box, rack)
+    api.patch(f"/ideas/{rack}", {"status": "declined", "response": "Not this year."}, headers=PRODUCT_TEAM)
+    move(pump)
+    assert votes_of(api, ADA) == ({box: 1}, 0)
+    assert tally(api, rack) == (1, 0)
+
+
+def test_a_run_short_of_time_stops_and_the_next_goes_on_where_it_stopped(api, pump, bus, product):
+    box, rack = suggest(api, "Roof box"), suggest(api, "Roof rack", author=DEE)
+    for name in ("bo", "cy", "eve", "fay", "gus"):
+        vote(api, box, 1, bearer(name))
+    merging = wiring.services().merging
+    merging.page = 2
+    merge(api, box, rack)
+    clock = iter([30.0, 10.0])  # time for one page, then too little
+    assert merging.run(lambda: next(clock)) == []
+    (job,) = merging.jobs.pending()
+    assert (job.moved, job.start is not None) == (2, True)
+    assert move(pump) == [box]
+    assert tally(api, rack) == (7, 0)
+    (moved,) = bus.received("SupportMoved")
+    assert (moved["moved"], moved["released"]) == (6, 0)
