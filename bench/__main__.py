@@ -7,6 +7,7 @@ python -m bench capacity     DynamoDB calls and modelled capacity per operation 
 python -m bench growth       items read per ranked page as a product's ideas grow
 python -m bench report       publishing the demand report of a product of 100,000 ideas: time, memory, reads
 python -m bench commitments  the same report at 10,000 ideas with committed units: its reads (price books) and time
+python -m bench merge        a merge of an idea with 10,000 supporters: the move's time, calls and write units
 python -m bench sentiment    VADER on 150 labelled sentences of product feedback: accuracy, macro-F1, its cost
 python -m bench coldstart    a cold start to the first answer, app beside bare libraries, and the zip's size
 python -m bench soak         the local stack under load: writes a second, the event pump's lag, moto's memory
@@ -155,6 +156,32 @@ def commitments() -> Results:
     }
 
 
+def merge() -> Results:
+    from bench import merge
+
+    print(f"\n## Merging an idea with {merge.SUPPORTERS:,} supporters: the move, then its counting\n", flush=True)
+    r = merge.measure()
+    n = r["supporters"]
+    rows = [
+        ("the move: wall time, against moto", f"{r['seconds']} s ({n / r['seconds']:,.0f} ballots a second)"),
+        ("its calls", calls(r["calls"])),
+        ("its write requests", f"{r['write_calls']:,}"),
+        ("its write units (modelled)", f"{r['wcu']:,} ({r['wcu'] / n:.2f} a supporter)"),
+        ("its read units (modelled)", f"{r['rcu']:,} ({r['rcu'] / n:.2f} a supporter)"),
+        ("counting the moved votes: wall time", f"{r['counting_seconds']} s"),
+        ("its calls", calls(r["counting_calls"])),
+        ("its write units", f"{r['counting_wcu']:,}"),
+        ("the target's supporters after", f"{r['target_up']:,}"),
+    ]
+    print(table(["what", "figure"], rows))
+    return {
+        "merge_10k_seconds": r["seconds"],
+        "merge_10k_wcu": r["wcu"],
+        "merge_10k_rcu": r["rcu"],
+        "merge_10k_counting_wcu": r["counting_wcu"],
+    }
+
+
 def sentiment() -> Results:
     from bench import sentiment
 
@@ -252,6 +279,7 @@ SECTIONS: dict[str, Callable[[], Results]] = {
     "report": report,
     "commitments": commitments,
     "sentiment": sentiment,
+    "merge": merge,
     "coldstart": coldstart,
     "soak": soak,
 }

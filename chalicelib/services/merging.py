@@ -114,7 +114,10 @@ class MergingService:
             moved, released = outcomes.count(Moved.MOVED), outcomes.count(Moved.RELEASED)
             count("VotesMoved", moved)
             count("VotesReleased", released)
-            job = self.jobs.advance(job, start, moved, released)
+            advanced = self.jobs.advance(job, start, moved, released)
+            if advanced is None:  # another run finished it meanwhile (the local stack's pump, say)
+                return True
+            job = advanced
             if start is None:
                 self._finish(job, target)
                 return True

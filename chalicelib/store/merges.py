@@ -12,7 +12,7 @@ from chalicelib.domain.text import iso
 from chalicelib.observability import traced
 from chalicelib.store import keys
 from chalicelib.store.schema import PARTITION_KEY, SORT_KEY
-from chalicelib.store.table import Expression, Item, Put, Table
+from chalicelib.store.table import ConditionFailed, Expression, Item, Put, Table
 
 
 class MergeJob(NamedTuple):
@@ -50,20 +50,23 @@ class MergeJobs:
         partition = Expression("#pk = :merges", {"#pk": PARTITION_KEY}, {":merges": keys.MERGES_PARTITION})
         return [_job(item) for item in self.table.query_all(partition, consistent=True)]
 
-    def advance(self, job: MergeJob, start: Mapping[str, str] | None, moved: int, released: int) -> MergeJob:
+    def advance(self, job: MergeJob, start: Mapping[str, str] | None, moved: int, released: int) -> MergeJob | None:
         """Record how far the move has gone, adding what this run moved and released since: a run that stops goes on
-        from `start` (None: every ballot was seen). The job as recorded now."""
+        from `start` (None: every ballot was seen). The job as recorded now; None when another run finished it."""
         text = "ADD moved :moved, released :released"
         values: dict[str, Any] = {":moved": moved, ":released": released}
         if start is not None:
             text = f"SET #start = :start {text}"
             values[":start"] = dict(start)
-        item = self.table.update(
-            keys.merge(job.idea_id),
-            Expression(text, {"#start": "start"} if start is not None else {}, values),
-            condition=Expression("attribute_exists(PK)"),
-            returns="ALL_NEW",
-        )
+        try:
+            item = self.table.update(
+                keys.merge(job.idea_id),
+                Expression(text, {"#start": "start"} if start is not None else {}, values),
+                condition=Expression("attribute_exists(PK)"),
+                returns="ALL_NEW",
+            )
+        except ConditionFailed:
+            return None
         return _job(item)
 
     def finish(self, job: MergeJob) -> None:

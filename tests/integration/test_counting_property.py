@@ -1,8 +1,9 @@
 """The counting invariant: for any interleaving of votes, changes, retractions, commitments, comments, their
-moderation, public answers, closes and redelivered or retried stream batches, each idea's counts (votes, supporters
-gained, committed units, committers, the prices named, visible comments and how they feel) equal what the facts
-(ballots and comments) say, no ballot holds more than its budget, and the attention queue holds exactly the
-customers' negative comments nobody answered."""
+moderation, public answers, closes, merges (in chains, racing votes) and the moves of their supporters, and
+redelivered or retried stream batches, each idea's counts (votes, supporters gained, committed units, committers,
+the prices named, visible comments and how they feel) equal what the facts (ballots and comments) say, each
+ballot holds exactly the votes its customer was told of and moved, never more than its budget, and the attention
+queue holds exactly the customers' negative comments nobody answered."""
 
 from __future__ import annotations
 
@@ -20,10 +21,17 @@ from chalicelib.domain.commitments import CommitmentBody
 from chalicelib.domain.ideas import IdeaStatus, IdeaView, SuggestionDraft
 from chalicelib.domain.lifecycle import StatusChange
 from chalicelib.domain.listing import IdeaListQuery, IdeaOrder, PageQuery
-from chalicelib.errors import IdeaClosed, VoteBudgetExhausted, VoteRequired
+from chalicelib.errors import (
+    IdeaClosed,
+    IdeaMerged,
+    InvalidInput,
+    TransitionNotAllowed,
+    VoteBudgetExhausted,
+    VoteRequired,
+)
 from chalicelib.identity import Caller
 from chalicelib.store import keys
-from chalicelib.store.ballots import COMMIT, RELEASED, VOTE
+from chalicelib.store.ballots import COMMIT, RELEASED, VOTE, counted_votes
 from chalicelib.store.ideas import GAINED, PRICE
 from chalicelib.store.table import from_attributes
 from chalicelib.store.tallies import TalliesBusy, TallyStore
@@ -67,6 +75,9 @@ responses = st.tuples(st.just("respond"), st.integers(0, IDEAS - 1))
 closes = st.tuples(
     st.just("close"), st.integers(0, IDEAS - 1), st.sampled_from([IdeaStatus.DECLINED, IdeaStatus.AVAILABLE])
 )
+# The team merges an idea into another; the scheduled run moves every merge's supporters.
+merges = st.tuples(st.just("merge"), st.integers(0, IDEAS - 1), st.integers(0, IDEAS - 1))
+moves = st.tuples(st.just("move"))
 # Deliver the next n records of the stream, the way Lambda sometimes does.
 # "lost": Lambda gives up on them, and the shard's next commit moves the checkpoint past them.
 DELIVERIES = ("once", "twice", "replay", "crash_before_commit", "crash_after_commit", "busy", "lost")
@@ -90,6 +101,9 @@ steps = st.lists(
         responses,
         closes,
         closes,
+        merges,
+        merges,
+        moves,
         deliveries,
         deliveries,
         recounts,
@@ -147,7 +161,10 @@ class World:
         self.pump = EventPump(session, table_name, lambda event, _: handle_stream_batch(event, consumer))
         # What the customers were told: a refusal must be one the rules call for.
         self.closed: set[int] = set()
-        self.mine: dict[int, set[int]] = {c: set() for c in range(CUSTOMERS)}
+        self.merged_into: dict[int, int] = {}
+        self.moving: set[int] = set()  # merged ideas whose supporters the run has not moved yet
+        self.mine: dict[int, set[int]] = {c: set() for c in range(CUSTOMERS)}  # the ideas they vote on, or did
+        self.cast: dict[int, set[int]] = {c: set() for c in range(CUSTOMERS)}  # of those, the ones in the budget
         self.ups: set[tuple[int, int]] = set()  # (customer, idea): who up-votes what
         self.pledged: dict[tuple[int, int], tuple[int, float | None]] = {}  # what they committed to
         self.unread: list[tuple[str, dict[str, Any]]] = []
@@ -175,7 +192,9 @@ class World:
         getattr(self, kind)(*arguments)
 
     def vote(self, customer: int, idea: int, value: int) -> None:
-        held = self.mine[customer] - self.closed
+        held = self.cast[customer]
+        if idea not in self.closed and idea not in held and len(held) >= BUDGET:
+            self.make_room(customer)
         try:
             self.services.voting.cast(f"c{customer}", self.ideas[idea], value)
         except IdeaClosed:
@@ -185,6 +204,7 @@ class World:
         else:
             assert idea not in self.closed and (idea in held or len(held) < BUDGET), (idea, held)
             self.mine[customer].add(idea)
+            held.add(idea)
             if value == 1:
                 self.ups.add((customer, idea))
             else:
@@ -199,6 +219,7 @@ class World:
         else:
             assert idea not in self.closed
             self.mine[customer].discard(idea)
+            self.cast[customer].discard(idea)
             self.ups.discard((customer, idea))
             self.pledged.pop((customer, idea), None)
 
@@ -225,7 +246,11 @@ class World:
     def comment(self, writer: int, idea: int, label: str) -> None:
         team = writer == CUSTOMERS
         caller = Caller("team" if team else f"c{writer}", frozenset({"product-team"}) if team else frozenset())
-        posted = self.services.comments.post(caller, self.ideas[idea], TEXTS[label])
+        try:
+            posted = self.services.comments.post(caller, self.ideas[idea], TEXTS[label])
+        except IdeaMerged:
+            assert idea in self.merged_into
+            return
         assert posted.sentiment.label == label
         self.posted[posted.comment_id] = (idea, writer, label, posted.created_at)
         if team:
@@ -265,6 +290,49 @@ class World:
         if not current.status.closed:
             self.services.ideas.ideas.change_status(current, current.model_copy(update={"status": status}))
         self.closed.add(idea)
+
+    def merge(self, idea: int, into: int) -> None:
+        change = StatusChange(status=IdeaStatus.MERGED, merged_into=self.ideas[into])
+        try:
+            self.services.lifecycle.change(self.ideas[idea], change)
+        except InvalidInput:
+            assert idea == into
+        except TransitionNotAllowed:
+            assert idea in self.closed or into in self.closed
+        else:
+            assert idea != into and not {idea, into} & self.closed
+            self.closed.add(idea)
+            self.merged_into[idea] = into
+            self.moving.add(idea)
+
+    def move(self) -> None:
+        self.services.merging.run()
+        for idea in sorted(self.moving, key=self.ideas.__getitem__):  # as the run goes: in id order
+            for customer in range(CUSTOMERS):
+                self.moved(customer, idea)
+        self.moving.clear()
+
+    def make_room(self, customer: int) -> None:
+        """What a vote that needs room does first: move the votes on merged ideas, release those on closed ones."""
+        for idea in sorted(self.cast[customer] & set(self.merged_into), key=self.ideas.__getitem__):
+            self.moved(customer, idea)
+        self.cast[customer] -= self.closed
+
+    def moved(self, customer: int, idea: int) -> None:
+        """The customer's vote on the merged `idea` after its move: an up-vote goes to the open idea at the end of
+        the chain of merges, unless they vote on it already; any other vote is released."""
+        if idea not in self.cast[customer]:
+            return
+        self.cast[customer].discard(idea)
+        target = self.merged_into[idea]
+        while target in self.merged_into:
+            target = self.merged_into[target]
+        if target not in self.closed and (customer, idea) in self.ups and target not in self.mine[customer]:
+            self.cast[customer].add(target)
+            self.mine[customer].add(target)
+            self.ups.add((customer, target))
+            if (customer, idea) in self.pledged:
+                self.pledged[customer, target] = self.pledged[customer, idea]
 
     def deliver(self, n: int, how: str, nth: int) -> None:
         self.unread += [(shard, r) for shard, records in self.pump.read() for r in records]
@@ -319,11 +387,20 @@ class World:
         """Each idea's votes (1, -1), units, committers, prices named (in cents), visible comments and how many feel
         each way, recounted from every ballot and comment (a Scan: fine in a test, never in the app)."""
         counts: dict[str, Counter[Any]] = {idea_id: Counter() for idea_id in self.ideas}
+        merged = {self.ideas[idea] for idea in self.merged_into}
         for item in map(from_attributes, self.table.client.scan(TableName=self.table.name)["Items"]):
             if item["SK"].startswith("BALLOT#"):
-                cast = [name for name in item if name.startswith(VOTE)]
+                cast = [name.removeprefix(VOTE) for name in item if name.startswith(VOTE)]
                 assert int(item["used"]) == len(cast), "a ballot's count of its votes is off"
                 assert len(cast) <= BUDGET, "a ballot holds more votes than its budget"
+                assert not merged & set(cast), "a vote on a merged idea that did not move"
+                customer = item["PK"].removeprefix("CUSTOMER#c")
+                if customer.isdigit():  # one of the model's customers, not an idea's author
+                    c = int(customer)
+                    counted = {self.ideas.index(i): v for i, v in counted_votes(item).items()}
+                    assert set(counted) == self.mine[c], (c, counted, self.mine[c])
+                    assert {i for i, v in counted.items() if v == 1} == {i for who, i in self.ups if who == c}
+                    assert {self.ideas.index(i) for i in cast} == self.cast[c], (c, cast, self.cast[c])
                 for name, value in item.items():
                     idea_id = name.split(":", 1)[-1]
                     if name.startswith((VOTE, RELEASED)):
@@ -450,17 +527,42 @@ CONVERSATION = [
 ]
 
 
+# Merges racing votes on both ideas, a chain (0 into 1, then 1 into 2, then 2 into 3, which closes), commitments
+# moving, and a vote that needs room before the run comes, through a crash and a replay.
+MERGED = [
+    ("vote", 0, 0, 1),
+    ("commit", 0, 0, 2, 10),
+    ("vote", 0, 3, 1),  # Ada's budget is full
+    ("vote", 1, 0, 1),
+    ("merge", 0, 1),
+    ("vote", 1, 1, -1),  # Bo, on the target before the run: his up-vote on 0 will be released, not moved
+    ("vote", 0, 0, -1),  # on the merged idea: refused
+    ("deliver", 4, "crash_after_commit", 1),
+    ("move",),  # Ada's up-vote and commitment go to 1, in place
+    ("deliver", 6, "replay", 2),
+    ("merge", 1, 2),
+    ("vote", 1, 3, 1),
+    ("vote", 0, 2, -1),  # Ada needs room: her vote on 1 moves to 2 first, and this turns it down
+    ("merge", 2, 3),
+    ("close", 3, IdeaStatus.DECLINED),  # before the run: the votes on 1 and 2 are released
+    ("move",),
+]
+
+
 @settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @example(steps=RELEASE)
 @example(steps=CANCELLED_THEN_REPLAYED)
 @example(steps=COMMITTED)
 @example(steps=CONVERSATION)
+@example(steps=MERGED)
 @given(steps=steps)
 def test_counts_and_the_queue_equal_what_the_facts_say(local_environment, steps):
     with moto_world(local_environment) as session:
         world = World(session, local_environment["COCREATE_TABLE"])
         for step in steps:
             world.run(step)
+        world.settle()
+        world.move()
         world.settle()
         if world.lost:
             world.recount()
