@@ -43,6 +43,8 @@ def move(idea: Idea, change: StatusChange, now: datetime, merge_target: Idea | N
     # A response answers every customer's negative comment before it (the attention queue).
     answered = {"answered_at": now} if change.response is not None else {}
     if change.status is idea.status:
+        if change.merged_into not in (None, idea.merged_into):
+            raise TransitionNotAllowed(f"idea {idea.idea_id!r} is merged into {idea.merged_into!r} already")
         # Not a transition: the product team amends its answer, or repeats itself.
         if response == idea.response:
             return idea

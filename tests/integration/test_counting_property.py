@@ -300,6 +300,8 @@ class World:
         except TransitionNotAllowed:
             assert idea in self.closed or into in self.closed
         else:
+            if self.merged_into.get(idea) == into:
+                return  # the same merge again changes nothing
             assert idea != into and not {idea, into} & self.closed
             self.closed.add(idea)
             self.merged_into[idea] = into

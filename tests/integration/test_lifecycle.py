@@ -70,6 +70,14 @@ def test_a_merged_idea_points_to_the_idea_it_joined(api, idea):
     assert answer.status_code == 200
     assert answer.json_body["merged_into"] == other
     assert patch(api, other, {"status": "merged", "merged_into": idea}).status_code == 409  # into a closed idea
+    third = api.post(
+        "/products/roadster/ideas", {"kind": "suggestion", "title": "Box", "description": "d"}, headers=OTHER_CUSTOMER
+    ).json_body["idea_id"]
+    again = patch(api, idea, {"status": "merged", "merged_into": third})
+    assert (again.status_code, again.json_body["Code"]) == (409, "TransitionNotAllowed")
+    assert f"merged into {other!r} already" in again.json_body["Message"]
+    assert patch(api, idea, {"status": "merged", "merged_into": other}).status_code == 200  # the same: nothing new
+    assert api.get(f"/ideas/{idea}").json_body["merged_into"] == other
 
 
 def test_a_closed_idea_refuses_votes_and_frees_its_voters_budget(api, pump, idea):
