@@ -16,6 +16,7 @@ from chalicelib.domain.demand import DemandQuery, DemandReport
 from chalicelib.domain.ideas import IdeaDraft, IdeaView
 from chalicelib.domain.lifecycle import StatusChange
 from chalicelib.domain.listing import IdeaListQuery, IdeaPage, PageQuery, ProductPage
+from chalicelib.domain.similar import SimilarIdeas, SimilarQuery, SubmittedIdea
 from chalicelib.domain.voting import MyVotes, MyVotesQuery, VoteBody, VoteView
 from chalicelib.http import NO_CONTENT, Access, Api, Health, Reply, Text, created
 from chalicelib.identity import Caller
@@ -95,7 +96,7 @@ def get_product(product_id: str) -> Product:
     Access.CUSTOMER,
     summary="Submit a customisation request or a suggestion (an identical customisation is the existing idea)",
     body=IdeaDraft,
-    responses={201: IdeaView, 200: IdeaView},
+    responses={201: SubmittedIdea, 200: SubmittedIdea},
     idempotent=True,
 )
 def submit_idea(product_id: str, body: IdeaDraft, caller: Caller) -> Reply:
@@ -113,6 +114,18 @@ def submit_idea(product_id: str, body: IdeaDraft, caller: Caller) -> Reply:
 )
 def list_ideas(product_id: str, query: IdeaListQuery) -> IdeaPage:
     return services().ideas.page(product_id, query)
+
+
+@api.route(
+    "GET",
+    "/products/{product_id}/ideas/similar",
+    Access.PUBLIC,
+    summary="The product's ideas that take votes, most like what a customer would write, best first",
+    query=SimilarQuery,
+    responses={200: SimilarIdeas},
+)
+def similar_ideas(product_id: str, query: SimilarQuery) -> SimilarIdeas:
+    return SimilarIdeas(items=services().similar.similar(product_id, query.q, query.limit))
 
 
 @api.route("GET", "/ideas/{idea_id}", Access.PUBLIC, summary="One idea", responses={200: IdeaView})

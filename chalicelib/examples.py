@@ -26,6 +26,7 @@ from chalicelib.domain.demand import DemandReport
 from chalicelib.domain.ideas import CustomisationDraft, Idea, IdeaDraft, IdeaStatus, IdeaView, SuggestionDraft
 from chalicelib.domain.lifecycle import StatusChange, move
 from chalicelib.domain.listing import IdeaPage, ProductPage
+from chalicelib.domain.similar import SimilarIdea, SimilarIdeas, SubmittedIdea
 from chalicelib.domain.voting import Budget, MyVote, MyVotes, VoteBody, VoteView
 from chalicelib.http import Health
 
@@ -91,6 +92,13 @@ def bodies() -> dict[type[BaseModel], dict[str, Any]]:
         ProductPage: {"page": ProductPage(items=[product], next_cursor=NEXT_PAGE)},
         IdeaDraft: {"customisation": IdeaDraft(CUSTOMISATION), "suggestion": IdeaDraft(SUGGESTION)},
         IdeaView: {"idea, as its voter sees it": shown},
+        SubmittedIdea: {
+            "a suggestion, and an idea like it": SubmittedIdea(
+                **dict(suggestion.view().for_caller(1)),
+                similar=[SimilarIdea(idea=reviewed.view(), score=0.62)],
+            )
+        },
+        SimilarIdeas: {"found": SimilarIdeas(items=[SimilarIdea(idea=suggestion.view(), score=0.81)])},
         IdeaPage: {"page": IdeaPage(items=[reviewed.view(), suggestion.view()], next_cursor=None)},
         StatusChange: {"under review, with an answer": REVIEW},
         VoteBody: {"for": VoteBody(value=1), "against": VoteBody(value=-1)},

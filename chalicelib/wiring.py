@@ -21,6 +21,7 @@ from chalicelib.services.ideas import IdeaService
 from chalicelib.services.lifecycle import LifecycleService
 from chalicelib.services.merging import MergingService
 from chalicelib.services.recount import RecountService
+from chalicelib.services.similar import SimilarService
 from chalicelib.services.voting import VotingService
 from chalicelib.settings import settings
 from chalicelib.store.ballots import BallotStore
@@ -60,6 +61,7 @@ class Services(NamedTuple):
     voting: VotingService
     lifecycle: LifecycleService
     merging: MergingService
+    similar: SimilarService
     demand: DemandService
     stream_consumer: StreamConsumer
     recount: RecountService
@@ -84,6 +86,7 @@ def services() -> Services:
     outbox = Outbox(table)
     ballots = BallotStore(table, config.write_limit_per_minute, utc_now)
     tallies = TallyStore(table, outbox)
+    similar = SimilarService(catalogue, ideas)
     merges = MergeJobs(table)
     merging = MergingService(ideas, ballots, merges, events, utc_now)
     voting = VotingService(catalogue, ideas, ballots, merging)
@@ -91,7 +94,8 @@ def services() -> Services:
     comments = CommentStore(table)
     return Services(
         catalogue=catalogue,
-        ideas=IdeaService(catalogue, ideas, voting, utc_now),
+        ideas=IdeaService(catalogue, ideas, voting, similar, utc_now),
+        similar=similar,
         voting=voting,
         lifecycle=LifecycleService(ideas, merges, utc_now),
         merging=merging,

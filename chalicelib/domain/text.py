@@ -66,6 +66,12 @@ Description = Annotated[
     BeforeValidator(_nfc),  # wraps what precedes it, so it runs first
     AfterValidator(_paragraphs),
 ]
+SearchText = Annotated[  # what a customer would write, searched for among ideas
+    str,
+    StringConstraints(strip_whitespace=True, min_length=3, max_length=500),
+    BeforeValidator(_nfc),  # wraps what precedes it, so it runs first
+    AfterValidator(_paragraphs),
+]
 CommentText = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=2000),

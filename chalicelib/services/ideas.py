@@ -6,31 +6,41 @@ from typing import NamedTuple
 
 from chalicelib.domain.ideas import CustomisationDraft, Idea, IdeaView, SuggestionDraft
 from chalicelib.domain.listing import IdeaListQuery, IdeaPage
+from chalicelib.domain.similar import SimilarIdea, SubmittedIdea
 from chalicelib.errors import NotFound
 from chalicelib.identity import Caller
-from chalicelib.observability import count, traced
+from chalicelib.observability import count, logger, traced
 from chalicelib.services import Clock
 from chalicelib.services.catalogue import CatalogueService
+from chalicelib.services.similar import WORTH_OFFERING, SimilarService
 from chalicelib.services.voting import VotingService
 from chalicelib.store.ideas import IdeaStore
 
 
 class Submission(NamedTuple):
-    view: IdeaView
+    view: SubmittedIdea
     created: bool  # False when an identical customisation request already existed
 
 
 @traced
 class IdeaService:
-    def __init__(self, catalogue: CatalogueService, ideas: IdeaStore, voting: VotingService, clock: Clock) -> None:
+    def __init__(
+        self,
+        catalogue: CatalogueService,
+        ideas: IdeaStore,
+        voting: VotingService,
+        similar: SimilarService,
+        clock: Clock,
+    ) -> None:
         self.catalogue = catalogue
         self.ideas = ideas
         self.voting = voting
+        self.similar = similar
         self.clock = clock
 
     def submit(self, customer_id: str, product_id: str, draft: CustomisationDraft | SuggestionDraft) -> Submission:
         """Create the idea, or find the identical customisation; either way, record the submitter's up-vote
-        when the budget allows."""
+        when the budget allows. A suggestion comes back with up to three ideas like it."""
         product = self.catalogue.get(product_id)
         if isinstance(draft, CustomisationDraft):
             idea = Idea.customisation(product, draft, self.clock())
@@ -40,7 +50,20 @@ class IdeaService:
         if created:
             count("IdeasSubmitted")
         my_vote = self.voting.support(customer_id, stored)
-        return Submission(view=stored.view().for_caller(my_vote), created=created)
+        view = stored.view().for_caller(my_vote)
+        similar = self._like(stored) if isinstance(draft, SuggestionDraft) else []
+        return Submission(view=SubmittedIdea(**dict(view), similar=similar), created=created)
+
+    def _like(self, idea: Idea) -> list[SimilarIdea]:
+        """Up to three ideas like a new suggestion, worth supporting instead; none when the search fails: the
+        idea is stored, and that is what the customer asked for."""
+        try:
+            text = f"{idea.title}\n{idea.description or ''}"
+            return self.similar.similar(idea.product_id, text, 3, exclude=[idea.idea_id], least=WORTH_OFFERING)
+        except Exception:
+            count("SimilarFailed")
+            logger.exception("similar ideas could not be found for a new suggestion", extra={"idea_id": idea.idea_id})
+            return []
 
     def get(self, idea_id: str) -> Idea:
         idea = self.ideas.get(idea_id)

@@ -145,6 +145,27 @@ class IdeaStore:
                     gained_7d=sum(int(item.get(day, 0)) for day in week),
                 )
 
+    def texts(self, product_id: str, statuses: Iterable[IdeaStatus], since: datetime | None = None) -> Iterator[Item]:
+        """The id, title, description and creation time of every idea of the product in one of `statuses` (created
+        after `since`, when given): one Query (and its pages) per status over the newest-first index, reading no
+        idea created before `since`."""
+        index = RANKINGS[IdeaOrder.NEW]
+        for status in statuses:
+            condition = f"{LISTING} = :listing"
+            values = {":listing": keys.listing(product_id, status)}
+            if since is not None:
+                condition += f" AND {index.sort_key} > :since"
+                values[":since"] = iso(since)
+            partition = Expression(condition, values=values)
+            yield from self.table.query_all(
+                partition, index=index.name, attributes=("idea_id", "title", "description", "created_at")
+            )
+
+    def many(self, idea_ids: Sequence[str]) -> dict[str, Idea]:
+        """The ideas of `idea_ids` that exist, by id."""
+        items = self.table.batch_get([keys.idea(i) for i in set(idea_ids) if IDEA_ID.match(i)])
+        return {item["idea_id"]: Idea.model_validate(item) for item in items}
+
     def price_books(self, idea_ids: Sequence[str]) -> dict[str, dict[int, int]]:
         """The prices each idea's committers named, in cents, with how many named each: one item an idea."""
         books = self.table.batch_get([keys.prices(i) for i in idea_ids])

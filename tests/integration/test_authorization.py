@@ -51,6 +51,11 @@ MATRIX: dict[tuple[str, str], tuple[str, Body, tuple[int, ...]]] = {
         (401, 401, 201, 201, 201, 201),
     ),
     ("GET", "/products/{product_id}/ideas"): ("/products/roadster/ideas", None, (200, 200, 200, 200, 200, 200)),
+    ("GET", "/products/{product_id}/ideas/similar"): (
+        "/products/roadster/ideas/similar?q=roof",
+        None,
+        (200, 200, 200, 200, 200, 200),
+    ),
     ("GET", "/ideas/{idea_id}"): ("/ideas/{idea}", None, (200, 200, 200, 200, 200, 200)),
     ("PATCH", "/ideas/{idea_id}"): ("/ideas/{idea}", lambda: {"status": "open"}, (401, 401, 403, 403, 403, 200)),
     ("PUT", "/ideas/{idea_id}/vote"): ("/ideas/{idea}/vote", lambda: {"value": 1}, (401, 401, 200, 200, 200, 200)),

@@ -125,7 +125,7 @@ def test_two_requests_releasing_the_same_closed_votes_both_vote(api, pump, roads
 def test_a_ballot_that_keeps_changing_is_never_a_false_budget_refusal(api, roadster, monkeypatch):
     idea_id = suggest(api, "Roof box")
     monkeypatch.setattr(BallotStore, "release", lambda self, *args: False)  # always lost to a rival
-    monkeypatch.setattr(IdeaStore, "closed", lambda self, ids, consistent=False: set(ids))  # always something
+    monkeypatch.setattr(IdeaStore, "closed", lambda self, ids, **_: dict.fromkeys(ids, IdeaStatus.DECLINED))  # closed
     for n in range(2):
         api.put(f"/ideas/{suggest(api, f'Filler {n}')}/vote", {"value": 1}, headers=CUSTOMER)
     answer = api.put(f"/ideas/{idea_id}/vote", {"value": 1}, headers=CUSTOMER)

@@ -21,7 +21,6 @@ NOT_YET_SERVED = {
     ("GET", "/unsubscribe"),
     ("GET", "/me/export"),
     ("DELETE", "/me"),
-    ("GET", "/products/{product_id}/ideas/similar"),
 }
 
 
