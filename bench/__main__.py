@@ -8,6 +8,8 @@ python -m bench growth       items read per ranked page as a product's ideas gro
 python -m bench report       publishing the demand report of a product of 100,000 ideas: time, memory, reads
 python -m bench commitments  the same report at 10,000 ideas with committed units: its reads (price books) and time
 python -m bench merge        a merge of an idea with 10,000 supporters: the move's time, calls and write units
+python -m bench similar      similar ideas: recall@5 and MRR of each method tried on labelled duplicates, alone and
+                             among 10,000 ideas, and the chosen one's latency through the service
 python -m bench sentiment    VADER on 150 labelled sentences of product feedback: accuracy, macro-F1, its cost
 python -m bench coldstart    a cold start to the first answer, app beside bare libraries, and the zip's size
 python -m bench soak         the local stack under load: writes a second, the event pump's lag, moto's memory
@@ -182,6 +184,64 @@ def merge() -> Results:
     }
 
 
+def similar() -> Results:
+    from bench import similar
+
+    documents, queries = similar.labelled()
+    print(
+        f"\n## Similar ideas: {len(queries)} labelled duplicates among {len(documents)} ideas,"
+        f" and among {similar.IDEAS:,}\n"
+    )
+    rows = []
+    for r in similar.methods():
+        alone, many = r["labelled"], r.get("at_10k")
+        rows.append(
+            (
+                r["method"],
+                f"{alone['recall_at_5']:.3f}",
+                f"{alone['mrr']:.3f}",
+                f"{many['recall_at_5']:.3f}" if many else "-",
+                f"{many['mrr']:.3f}" if many else "-",
+                f"{many['p50_ms']:.1f} / {many['p95_ms']:.1f}"
+                if many
+                else f"{alone['p50_ms']:.0f} at {len(documents)}",
+                f"{many['build_seconds']:.1f} s, {many['megabytes']:.0f} MB" if many else "-",
+            )
+        )
+        if "chosen" in r["method"]:
+            chosen = r
+    headers = ["method", "recall@5", "MRR", f"recall@5 at {similar.IDEAS:,}", "MRR", "ms p50 / p95", "index"]
+    print(table(headers, rows))
+    s = similar.through_the_service()
+    print(f"\nThe chosen method through the service, against moto in-process, at {s['ideas']:,} ideas:\n")
+    print(
+        table(
+            ["what", "figure"],
+            [
+                (
+                    "first search: the index built from the table",
+                    f"{s['first_seconds']:.1f} s, {calls(s['first_calls'])}, {s['first_rcu']:,.0f} RCU",
+                ),
+                ("warm search, p50 / p95", f"{s['p50_ms']:.1f} / {s['p95_ms']:.1f} ms"),
+                ("its calls", calls(s["calls_per_search"])),
+                ("its read units", f"{s['rcu_per_search']:.1f}"),
+                (
+                    "a search with a refresh, at most once a second",
+                    f"{calls(s['refresh_calls'])}, {s['refresh_rcu']:.1f} RCU",
+                ),
+            ],
+        )
+    )
+    return {
+        "similar_recall_at_5": round(chosen["labelled"]["recall_at_5"], 3),
+        "similar_mrr": round(chosen["labelled"]["mrr"], 3),
+        "similar_recall_at_5_10k": round(chosen["at_10k"]["recall_at_5"], 3),
+        "similar_mrr_10k": round(chosen["at_10k"]["mrr"], 3),
+        "similar_index_p50_ms_10k": round(chosen["at_10k"]["p50_ms"], 2),
+        "similar_service_p50_ms_10k": round(s["p50_ms"], 1),
+    }
+
+
 def sentiment() -> Results:
     from bench import sentiment
 
@@ -280,6 +340,7 @@ SECTIONS: dict[str, Callable[[], Results]] = {
     "commitments": commitments,
     "sentiment": sentiment,
     "merge": merge,
+    "similar": similar,
     "coldstart": coldstart,
     "soak": soak,
 }
