@@ -81,6 +81,13 @@ IDEAS = [
         SuggestionDraft(kind="suggestion", title="Half sizes", description="Between 42 and 43 neither fits well."),
     ),
     ("demo-cy", "desk-lamp", CustomisationDraft(kind="customisation", options={"finish": "oak", "light": "warm"})),
+    (  # the roof rack again, in other words: a duplicate for the team to merge
+        "demo-bo",
+        "roadster",
+        SuggestionDraft(
+            kind="suggestion", title="Roof bars to carry a surfboard", description="Bars on the roof for my board."
+        ),
+    ),
 ]
 
 
@@ -99,6 +106,7 @@ VOTES: list[tuple[str, int, VoteValue]] = [
     ("demo-bo", 5, 1),
     ("demo-ada", 6, 1),
     ("demo-dee", 7, 1),
+    ("demo-eli", 8, 1),
 ]
 
 

@@ -77,5 +77,9 @@ def test_the_walkthrough_works_through_the_generated_client(client_package, loca
     monkeypatch.syspath_prepend(str(client_package))
     walkthrough = importlib.import_module("walkthrough")
     walkthrough.walk(
-        local_stack.url, token("e2e-client-ada"), token("e2e-client-pat", "product-team"), local_stack.drain
+        local_stack.url,
+        token("e2e-client-ada"),
+        token("e2e-client-pat", "product-team"),
+        local_stack.drain,
+        lambda: local_stack.fire("move_merged_support"),
     )

@@ -24,6 +24,7 @@ from cocreate_client.api.default import (
     post_comment,
     publish_demand,
     retract_vote,
+    similar_ideas,
     submit_idea,
 )
 from cocreate_client.models import (
@@ -45,7 +46,9 @@ from cocreate_client.models import (
     Problem,
     ProblemCode,
     ProductPage,
+    SimilarIdeas,
     StatusChange,
+    SubmittedIdea,
     SuggestionDraft,
     VoteBody,
     VoteValue,
@@ -53,7 +56,13 @@ from cocreate_client.models import (
 )
 
 
-def walk(base_url: str, customer_token: str, team_token: str, drain: Callable[[], object]) -> None:
+def walk(
+    base_url: str,
+    customer_token: str,
+    team_token: str,
+    drain: Callable[[], object],
+    move_merged_support: Callable[[], object],
+) -> None:
     public = Client(base_url=base_url)
     customer = AuthenticatedClient(base_url=base_url, token=customer_token)
     team = AuthenticatedClient(base_url=base_url, token=team_token)
@@ -68,8 +77,9 @@ def walk(base_url: str, customer_token: str, team_token: str, drain: Callable[[]
     # A customisation request: its author's up-vote comes with it.
     options = CustomisationDraftOptions.from_dict({"colour": "midnight blue", "interior": "cork"})
     idea = submit_idea.sync("roadster", client=customer, body=CustomisationDraft(kind="customisation", options=options))
-    assert isinstance(idea, IdeaView)
+    assert isinstance(idea, SubmittedIdea)
     assert idea.my_vote == VoteValue.VALUE_1
+    assert idea.similar == []  # a customisation is one idea per combination already
 
     # Beside that up-vote, units the customer would buy, at up to a price.
     committed = commit_to_idea.sync(idea.idea_id, client=customer, body=CommitmentBody(quantity=2, max_unit_price=1200))
@@ -82,7 +92,7 @@ def walk(base_url: str, customer_token: str, team_token: str, drain: Callable[[]
         client=team,
         body=SuggestionDraft(kind="suggestion", title="A charging cable that winds itself", description="Tidy."),
     )
-    assert isinstance(other, IdeaView)
+    assert isinstance(other, SubmittedIdea)
     vote = cast_vote.sync(other.idea_id, client=customer, body=VoteBody(value=VoteValue.VALUE_NEGATIVE_1))
     assert isinstance(vote, VoteView)
     assert vote.value == VoteValue.VALUE_NEGATIVE_1
@@ -124,6 +134,27 @@ def walk(base_url: str, customer_token: str, team_token: str, drain: Callable[[]
     thread = list_comments.sync(idea.idea_id, client=public)
     assert isinstance(thread, CommentPage)
     assert [c.comment_id for c in thread.items] == [unhappy.comment_id, reply.comment_id]
+
+    # A duplicate found before it is written, and a merge that carries its supporters.
+    found = similar_ideas.sync("roadster", client=public, q="something on the roof to carry my surfboard")
+    assert isinstance(found, SimilarIdeas)
+    rack, duplicate = (item.idea for item in found.items[:2])
+    assert {rack.title, duplicate.title} == {"A roof rack for two surfboards", "Roof bars to carry a surfboard"}
+    if rack.title != "A roof rack for two surfboards":
+        rack, duplicate = duplicate, rack
+    supporters = rack.votes.up
+    merged = change_status.sync(
+        duplicate.idea_id,
+        client=team,
+        body=StatusChange(status=IdeaStatus.MERGED, merged_into=rack.idea_id, response="The same as the roof rack."),
+    )
+    assert isinstance(merged, IdeaView)
+    assert merged.merged_into == rack.idea_id
+    move_merged_support()
+    drain()
+    moved = get_idea.sync(rack.idea_id, client=public)
+    assert isinstance(moved, IdeaView)
+    assert moved.votes.up == supporters + 1  # Eli's vote moved; Bo, who supported both, counts once
 
     # The demand report, as JSON and as CSV.
     report = publish_demand.sync("roadster", client=team)
