@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from chalicelib import wiring
+from chalicelib.store import keys
 from chalicelib.store.ballots import Moved
 from infra.local.tokens import bearer
 from tests.tokens import PRODUCT_TEAM
@@ -203,3 +204,13 @@ def test_a_run_short_of_time_stops_and_the_next_goes_on_where_it_stopped(api, pu
     assert tally(api, rack) == (7, 0)
     (moved,) = bus.received("SupportMoved")
     assert (moved["moved"], moved["released"]) == (6, 0)
+
+
+def test_a_job_for_an_idea_that_is_not_merged_moves_nothing(api, pump, product):
+    box = suggest(api, "Roof box")
+    vote(api, box, 1, BO)
+    table = wiring.services().merging.jobs.table
+    table.put({**keys.merge(box), "product_id": "roadster", "merged_at": "2026-11-26T12:00:00.000Z"})
+    assert move(pump) == [box]
+    assert wiring.services().merging.jobs.pending() == []
+    assert votes_of(api, BO) == ({box: 1}, 1)
