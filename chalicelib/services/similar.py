@@ -5,7 +5,7 @@ a status and then kept current: at most once every `refresh` seconds (one), a se
 since the newest it holds (one Query, with a minute's overlap for writers whose clocks differ), and every `rebuild`
 seconds (ten minutes) the index starts again, so that ideas that closed leave it. What a search finds is read again
 before it is answered, so a closed or merged idea is never offered: the index can be a second late with new ideas
-(and the ballots index's replication, a fraction of one), never wrong about open ones.
+(and the table's newest-first index, which replicates in a fraction of one), never wrong about open ones.
 """
 
 from __future__ import annotations
