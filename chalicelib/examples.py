@@ -44,7 +44,7 @@ PRODUCT_DRAFT = ProductDraft(
 # Not an idea of the local stack's demo data: a client trying the examples there must not touch the demo's ideas.
 CUSTOMISATION = CustomisationDraft(kind="customisation", options={"colour": "sand", "interior": "cork"})
 SUGGESTION = SuggestionDraft(
-    kind="suggestion", title="A roof rack for two surfboards", description="Weekend trips to the coast need boards."
+    kind="suggestion", title="A hardtop for the winter", description="The soft top is cold from November to March."
 )
 COMMITMENT = CommitmentBody(quantity=2, max_unit_price=48500)
 COMMENT = CommentBody(body="Three months and still no news on the cork interior. Disappointing.")

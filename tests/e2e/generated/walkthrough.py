@@ -136,6 +136,7 @@ def walk(
     assert [c.comment_id for c in thread.items] == [unhappy.comment_id, reply.comment_id]
 
     # A duplicate found before it is written, and a merge that carries its supporters.
+    drain()
     found = similar_ideas.sync("roadster", client=public, q="something on the roof to carry my surfboard")
     assert isinstance(found, SimilarIdeas)
     rack, duplicate = (item.idea for item in found.items[:2])
