@@ -64,12 +64,11 @@ class MergingService:
             finished.append(job.idea_id)
         return finished
 
-    def move(self, customer_id: str, idea_id: str) -> Moved:
+    def move(self, customer_id: str, idea_id: str) -> None:
         """Move the customer's vote on `idea_id`, if it merged, to the end of its chain of merges."""
         merged = self._get(idea_id)
-        if merged.status is not IdeaStatus.MERGED:
-            return Moved.NONE
-        return self._move(customer_id, merged, self._end_of_chain(merged), None)[0]
+        if merged.status is IdeaStatus.MERGED:
+            self._move(customer_id, merged, self._end_of_chain(merged), None)
 
     def _move(
         self, customer_id: str, merged: Idea, target: Idea | None, read: Item | None

@@ -61,11 +61,11 @@ class SimilarService:
     def similar(
         self, product_id: str, text: str, limit: int, exclude: Iterable[str] = (), least: float = 0.0
     ) -> list[SimilarIdea]:
-        """The product's ideas that take votes and are most like `text`, best first, scoring more than `least`.
+        """The product's ideas that take votes and are most like `text`, best first, scoring at least `least`.
 
         Raises NotFound for an unknown product."""
         self.catalogue.get(product_id)
-        found = [(idea_id, s) for idea_id, s in self._index(product_id).search(text, 2 * limit, exclude) if s > least]
+        found = [(idea_id, s) for idea_id, s in self._index(product_id).search(text, 2 * limit, exclude) if s >= least]
         current = self.ideas.many([idea_id for idea_id, _ in found])  # as they are now: some may have closed
         return [
             SimilarIdea(idea=current[idea_id].view(), score=score)

@@ -18,7 +18,6 @@ from chalicelib.store.table import ConditionFailed, Expression, Item, Put, Table
 class MergeJob(NamedTuple):
     idea_id: str  # the merged idea
     product_id: str
-    merged_at: str
     start: Mapping[str, str] | None  # where in the product's ballots the move goes on; None: from the first
     moved: int  # up-votes moved so far
     released: int  # other votes released so far
@@ -28,7 +27,6 @@ def _job(item: Item) -> MergeJob:
     return MergeJob(
         idea_id=item[SORT_KEY],
         product_id=item["product_id"],
-        merged_at=item["merged_at"],
         start=item.get("start"),
         moved=int(item.get("moved", 0)),
         released=int(item.get("released", 0)),
@@ -42,7 +40,8 @@ class MergeJobs:
 
     @staticmethod
     def entry(merged: Idea) -> Put:
-        """The job of moving `merged`'s supporters, for the transaction that merges it."""
+        """The job of moving `merged`'s supporters, for the transaction that merges it (with when it merged: how
+        long a job has waited is there to see)."""
         return Put({**keys.merge(merged.idea_id), "product_id": merged.product_id, "merged_at": iso(merged.updated_at)})
 
     def pending(self) -> list[MergeJob]:

@@ -3,9 +3,13 @@ their budget's same place, with their commitments; the merged idea keeps its fin
 
 from __future__ import annotations
 
+import json
+from collections import Counter
+
 import pytest
 
 from chalicelib import wiring
+from chalicelib.observability import flush_metrics
 from chalicelib.store import keys
 from chalicelib.store.ballots import Moved
 from infra.local.tokens import bearer
@@ -210,7 +214,54 @@ def test_a_job_for_an_idea_that_is_not_merged_moves_nothing(api, pump, product):
     box = suggest(api, "Roof box")
     vote(api, box, 1, BO)
     table = wiring.services().merging.jobs.table
-    table.put({**keys.merge(box), "product_id": "roadster", "merged_at": "2026-11-26T12:00:00.000Z"})
+    table.put({**keys.merge(box), "product_id": "roadster"})
     assert move(pump) == [box]
     assert wiring.services().merging.jobs.pending() == []
     assert votes_of(api, BO) == ({box: 1}, 1)
+
+
+def test_a_run_with_twenty_seconds_or_fewer_left_moves_nothing(api, pump, product):
+    box, rack = suggest(api, "Roof box"), suggest(api, "Roof rack", author=DEE)
+    merge(api, box, rack)
+    merging = wiring.services().merging
+    assert merging.run(lambda: 20.0) == []
+    (job,) = merging.jobs.pending()
+    assert (job.moved, job.released, job.start) == (0, 0, None)
+    assert merging.run(lambda: 20.5) == [box]
+
+
+def test_a_job_another_run_finished_meanwhile_is_left_finished_and_the_next_is_moved(api, pump, product, monkeypatch):
+    box, light, rack = suggest(api, "Roof box"), suggest(api, "Light", author=BO), suggest(api, "Rack", author=DEE)
+    merge(api, box, rack)
+    merge(api, light, rack)
+    jobs = wiring.services().merging.jobs
+    advance = jobs.advance
+
+    def after_another_run(job, *args):
+        jobs.finish(job)  # the other run got there first
+        monkeypatch.setattr(jobs, "advance", advance)
+        return advance(job, *args)
+
+    monkeypatch.setattr(jobs, "advance", after_another_run)
+    first, second = sorted([box, light])
+    assert move(pump) == [first, second]
+    assert jobs.pending() == []  # not made again by the late run's progress
+    assert tally(api, rack) == (3, 0)
+
+
+def test_a_run_counts_the_votes_it_moved_and_released_and_the_merges_it_finished(api, pump, product, capfd):
+    box, rack = suggest(api, "Roof box"), suggest(api, "Roof rack", author=DEE)
+    vote(api, box, 1, BO)
+    vote(api, box, -1, CY)
+    merge(api, box, rack)
+    capfd.readouterr()
+    wiring.services().merging.run()
+    flush_metrics()
+    counted: Counter[str] = Counter()
+    for line in capfd.readouterr().out.splitlines():
+        if line.startswith('{"_aws"'):
+            emitted = json.loads(line)
+            for metric in emitted["_aws"]["CloudWatchMetrics"][0]["Metrics"]:
+                value = emitted[metric["Name"]]
+                counted[metric["Name"]] += int(sum(value) if isinstance(value, list) else value)
+    assert counted == {"VotesMoved": 2, "VotesReleased": 1, "MergesFinished": 1}  # Ada and Bo; Cy's down-vote

@@ -3,12 +3,15 @@ comes back with the ideas like it."""
 
 from __future__ import annotations
 
+import inspect
 import time
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
 import pytest
 
 from chalicelib import wiring
+from chalicelib.services.similar import SimilarService
 from infra.local.tokens import bearer
 from tests.tokens import PRODUCT_TEAM
 
@@ -75,7 +78,8 @@ def test_closed_and_merged_ideas_are_never_offered(api, ideas):
 def test_a_new_idea_is_found_once_the_index_refreshes(api, ideas):
     service = wiring.services().similar
     now = [time.monotonic()]  # the index was built by the submissions, on the real clock
-    service.monotonic, service.refresh = (lambda: now[0]), 5.0
+    default = inspect.signature(SimilarService).parameters["refresh"].default
+    service.monotonic, service.refresh = (lambda: now[0]), default
     assert similar(api, "tow bar")[0][0] == "Tow bar"  # indexed now
     hitch = suggest(api, "Tow hitch camera", "See the tow bar when reversing.")
     assert "Tow hitch camera" not in [t for t, _ in similar(api, "tow bar")]  # not yet: the index is fresh
@@ -125,3 +129,55 @@ def test_a_malformed_search_is_400_naming_the_field(api, ideas, params, field):
 
 def test_an_unknown_product_is_404(api, ideas):
     assert search(api, {"q": "roof box"}, "nope").status_code == 404
+
+
+class Reads:
+    """The ideas the similar-ideas index reads from the table: what it costs."""
+
+    def __init__(self, monkeypatch) -> None:
+        self.builds: list[str] = []  # the products whose index was built
+        self.read: list[str] = []
+        ideas = wiring.services().similar.ideas
+        texts = ideas.texts
+
+        def counted(product_id, statuses, since=None):
+            if since is None and len(statuses) > 1:
+                self.builds.append(product_id)
+            for item in texts(product_id, statuses, since):
+                self.read.append(item["title"])
+                yield item
+
+        monkeypatch.setattr(ideas, "texts", counted)
+
+
+def test_a_functions_first_search_finds_every_idea_that_takes_votes(api, ideas, monkeypatch):
+    service = wiring.services().similar
+    service._indexes.clear()  # as in a function that has not searched yet
+    service.refresh = 3600.0
+    api.patch(f"/ideas/{ideas['Tow bar']}", {"status": "planned"}, headers=PRODUCT_TEAM)
+    assert [t for t, _ in similar(api, "tow bar")] == ["Tow bar", "Roof rack"]
+
+
+def test_a_refresh_reads_only_the_ideas_of_the_last_minute(api, monkeypatch):
+    api.post("/products", {"product_id": "roadster", "name": "Roadster"}, headers=PRODUCT_TEAM)
+    services = wiring.services()
+    services.ideas.clock = lambda: datetime.now(UTC) - timedelta(hours=1)
+    for title, description in IDEAS:
+        suggest(api, title, description)  # an hour ago
+    services.ideas.clock = lambda: datetime.now(UTC)
+    suggest(api, "Roof light", "A light bar on the roof.")  # its own search indexed it: the newest is now
+    reads = Reads(monkeypatch)
+    assert similar(api, "light roof")[0][0] == "Roof light"
+    assert reads.read == ["Roof light"]  # nothing older than a minute before the newest it held
+
+
+def test_an_index_is_kept_for_the_products_most_recently_asked_about(api, ideas, monkeypatch):
+    api.post("/products", {"product_id": "lamp", "name": "Lamp"}, headers=PRODUCT_TEAM)
+    service = wiring.services().similar
+    service.products, service.refresh = 1, 3600.0
+    reads = Reads(monkeypatch)
+    similar(api, "roof")
+    assert search(api, {"q": "lamp shade"}, "lamp").status_code == 200  # the roadster's index goes
+    assert search(api, {"q": "lamp shade"}, "lamp").status_code == 200  # the lamp's stays
+    similar(api, "roof")
+    assert reads.builds == ["lamp", "roadster"]  # the roadster's again
