@@ -175,6 +175,10 @@ def test_a_scheduled_run_that_fails_is_kept_and_the_api_answers_before_api_gatew
     assert properties(resources, "APIHandler")["Timeout"] < 29  # API Gateway's own limit
 
 
+def test_merged_support_moves_one_run_at_a_time(resources):
+    assert properties(resources, "MoveMergedSupport")["ReservedConcurrentExecutions"] == 1
+
+
 def test_every_non_public_route_and_no_public_one_needs_the_cognito_authorizer(resources):
     definition = properties(resources, "RestAPI")["DefinitionBody"]
     (authorizer,) = definition["securityDefinitions"].values()
