@@ -24,6 +24,7 @@ from chalicelib.domain.catalogue import ProductDraft
 from chalicelib.domain.ideas import SuggestionDraft
 from chalicelib.domain.listing import IdeaListQuery
 from chalicelib.store.schema import INDEXES
+from chalicelib.store.table import to_attributes
 from chalicelib.streams.handler import handle_stream_batch
 from infra.local.pump import EventPump
 
@@ -52,6 +53,13 @@ def world() -> Iterator[tuple[Any, CapacityMeter]]:
         client = services.catalogue.products.table.client
         indexes = {i.name: (i.partition_key, i.sort_key, i.projection == "KEYS_ONLY") for i in INDEXES if i.name}
         yield session, CapacityMeter(client, session.client("dynamodb"), indexes)
+
+
+def put_all(table: Any, items: list[dict[str, Any]]) -> None:
+    """Write `items` to the services' table as the API would have left them, 25 a BatchWriteItem."""
+    for start in range(0, len(items), 25):
+        requests = [{"PutRequest": {"Item": to_attributes(item)}} for item in items[start : start + 25]]
+        table.client.batch_write_item(RequestItems={table.name: requests})
 
 
 def submit(services: Any, product_id: str, author: str, title: str) -> str:

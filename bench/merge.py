@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from bench.capacity import submit, world
+from bench.capacity import put_all, submit, world
 from chalicelib import wiring
 from chalicelib.domain.catalogue import ProductDraft
 from chalicelib.domain.ideas import IdeaStatus
@@ -19,7 +19,6 @@ from chalicelib.domain.lifecycle import StatusChange
 from chalicelib.store import keys
 from chalicelib.store.ballots import COMMIT, VOTE
 from chalicelib.store.schema import BALLOTS
-from chalicelib.store.table import to_attributes
 from chalicelib.streams.handler import handle_stream_batch
 from infra.local.pump import EventPump
 
@@ -51,15 +50,7 @@ def measure(supporters: int = SUPPORTERS) -> dict[str, Any]:
         with meter.paused():
             services.catalogue.create(ProductDraft(product_id="p", name="P", vote_budget=10))
             merged, target = submit(services, "p", "author-a", "Roof box"), submit(services, "p", "author-b", "Rack")
-            for start in range(0, supporters, 25):
-                table.client.batch_write_item(
-                    RequestItems={
-                        table.name: [
-                            {"PutRequest": {"Item": to_attributes(ballot(n, merged, target))}}
-                            for n in range(start, min(start + 25, supporters))
-                        ]
-                    }
-                )
+            put_all(table, [ballot(n, merged, target) for n in range(supporters)])
             services.lifecycle.change(merged, StatusChange(status=IdeaStatus.MERGED, merged_into=target))
             pump.drain()
         started = time.perf_counter()

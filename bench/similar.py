@@ -193,12 +193,11 @@ def through_the_service(ideas: int = IDEAS) -> dict[str, Any]:
     """The chosen method through SimilarService at `ideas` ideas, against moto in-process: the first search (the
     index built from the table), warm ones (the product read, the search, its candidates read), and a refresh (the
     Query for new ideas, at most once a second a function: timed apart, as moto reads the whole table for it)."""
-    from bench.capacity import world
+    from bench.capacity import put_all, world
     from chalicelib import wiring
     from chalicelib.domain.catalogue import ProductDraft
     from chalicelib.domain.ideas import Idea, SuggestionDraft
     from chalicelib.store.ideas import idea_item
-    from chalicelib.store.table import to_attributes
 
     documents, queries = labelled()
     many = [*documents, *generated(documents, ideas - len(documents))]
@@ -218,12 +217,7 @@ def through_the_service(ideas: int = IDEAS) -> dict[str, Any]:
                 )
                 for n, d in enumerate(many)
             ]
-            for offset in range(0, len(items), 25):
-                table.client.batch_write_item(
-                    RequestItems={
-                        table.name: [{"PutRequest": {"Item": to_attributes(i)}} for i in items[offset : offset + 25]]
-                    }
-                )
+            put_all(table, items)
         service = services.similar
         service.refresh = 3600.0
         started = time.perf_counter()

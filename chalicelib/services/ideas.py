@@ -59,7 +59,7 @@ class IdeaService:
         idea is stored, and that is what the customer asked for."""
         try:
             text = f"{idea.title}\n{idea.description or ''}"
-            return self.similar.similar(idea.product_id, text, 3, exclude=[idea.idea_id], least=WORTH_OFFERING)
+            return self.similar.like(idea.product_id, text, 3, exclude=[idea.idea_id], least=WORTH_OFFERING)
         except Exception:
             count("SimilarFailed")
             logger.exception("similar ideas could not be found for a new suggestion", extra={"idea_id": idea.idea_id})

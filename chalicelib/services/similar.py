@@ -58,13 +58,17 @@ class SimilarService:
         self.monotonic = monotonic
         self._indexes: OrderedDict[str, _Indexed] = OrderedDict()
 
-    def similar(
-        self, product_id: str, text: str, limit: int, exclude: Iterable[str] = (), least: float = 0.0
-    ) -> list[SimilarIdea]:
-        """The product's ideas that take votes and are most like `text`, best first, scoring at least `least`.
+    def similar(self, product_id: str, text: str, limit: int) -> list[SimilarIdea]:
+        """The product's ideas that take votes and are most like `text`, best first.
 
         Raises NotFound for an unknown product."""
         self.catalogue.get(product_id)
+        return self.like(product_id, text, limit)
+
+    def like(
+        self, product_id: str, text: str, limit: int, exclude: Iterable[str] = (), least: float = 0.0
+    ) -> list[SimilarIdea]:
+        """`similar` for a product known to exist (one just read), scoring at least `least`, `exclude` left out."""
         found = [(idea_id, s) for idea_id, s in self._index(product_id).search(text, 2 * limit, exclude) if s >= least]
         current = self.ideas.many([idea_id for idea_id, _ in found])  # as they are now: some may have closed
         return [

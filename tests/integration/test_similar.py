@@ -104,7 +104,7 @@ def test_a_failing_search_does_not_fail_the_submission(api, ideas, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("throttled")
 
-    monkeypatch.setattr(wiring.services().similar, "similar", broken)
+    monkeypatch.setattr(wiring.services().similar, "like", broken)
     submitted = suggest(api, "Roof box", "Again.", who=ADA)
     assert submitted["similar"] == []
     assert api.get(f"/ideas/{submitted['idea_id']}").status_code == 200
