@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Callable
 from typing import Any
 
 from chalice.app import Chalice, CloudWatchEvent, DynamoDBEvent, Rate
@@ -12,10 +13,20 @@ from chalicelib import errors, observability
 from chalicelib.domain.catalogue import Product, ProductDraft
 from chalicelib.domain.comments import AttentionPage, CommentBody, CommentPage, CommentView, Moderation
 from chalicelib.domain.commitments import CommitmentBody, CommitmentView
+from chalicelib.domain.customers import CustomerData
 from chalicelib.domain.demand import DemandQuery, DemandReport
 from chalicelib.domain.ideas import IdeaDraft, IdeaView
 from chalicelib.domain.lifecycle import StatusChange
 from chalicelib.domain.listing import IdeaListQuery, IdeaPage, PageQuery, ProductPage
+from chalicelib.domain.notifications import (
+    UNSUBSCRIBED_PAGE,
+    NotificationPage,
+    NotificationQuery,
+    Preferences,
+    PreferencesBody,
+    ReadNotifications,
+    Unsubscribe,
+)
 from chalicelib.domain.similar import SimilarIdeas, SimilarQuery, SubmittedIdea
 from chalicelib.domain.voting import MyVotes, MyVotesQuery, VoteBody, VoteView
 from chalicelib.http import NO_CONTENT, Access, Api, Health, Reply, Text, created
@@ -252,6 +263,114 @@ def attention_queue(product_id: str, query: PageQuery) -> AttentionPage:
 
 
 @api.route(
+    "PUT",
+    "/ideas/{idea_id}/subscription",
+    Access.CUSTOMER,
+    summary="Follow an idea: be told when its status changes, it merges, it reaches a threshold or the team answers",
+    responses={204: None},
+)
+def follow_idea(idea_id: str, caller: Caller) -> Reply:
+    services().following.follow(caller.customer_id, idea_id)
+    return NO_CONTENT
+
+
+@api.route(
+    "DELETE",
+    "/ideas/{idea_id}/subscription",
+    Access.CUSTOMER,
+    summary="Unfollow an idea (a later vote or comment does not make you follow it again)",
+    responses={204: None},
+)
+def unfollow_idea(idea_id: str, caller: Caller) -> Reply:
+    services().following.unfollow(caller.customer_id, idea_id)
+    return NO_CONTENT
+
+
+@api.route(
+    "GET",
+    "/me/notifications",
+    Access.CUSTOMER,
+    summary="Your notifications, newest first, and how many are unread",
+    query=NotificationQuery,
+    responses={200: NotificationPage},
+)
+def my_notifications(caller: Caller, query: NotificationQuery) -> NotificationPage:
+    return services().notifications.notifications(caller.customer_id, query)
+
+
+@api.route(
+    "POST",
+    "/me/notifications/read",
+    Access.CUSTOMER,
+    summary="Mark notifications read: some by id, or all",
+    body=ReadNotifications,
+    responses={204: None},
+)
+def read_notifications(body: ReadNotifications, caller: Caller) -> Reply:
+    services().notifications.mark_read(caller.customer_id, body)
+    return NO_CONTENT
+
+
+@api.route(
+    "GET",
+    "/me/preferences",
+    Access.CUSTOMER,
+    summary="Whether you get email, of which notifications, and when you consented",
+    responses={200: Preferences},
+)
+def my_preferences(caller: Caller) -> Preferences:
+    return services().notifications.preferences_of(caller.customer_id)
+
+
+@api.route(
+    "PUT",
+    "/me/preferences",
+    Access.CUSTOMER,
+    summary="Turn email on, with an address and the kinds you want (your consent, recorded with its time), or off",
+    body=PreferencesBody,
+    responses={200: Preferences},
+)
+def set_preferences(body: PreferencesBody, caller: Caller) -> Preferences:
+    return services().notifications.set_preferences(caller.customer_id, body)
+
+
+@api.route(
+    "GET",
+    "/unsubscribe",
+    Access.PUBLIC,
+    summary="One click from a mail: no more email (the link carries a signed token)",
+    query=Unsubscribe,
+    responses={200: Text("text/html")},
+)
+def unsubscribe(query: Unsubscribe) -> Reply:
+    services().notifications.unsubscribe(query.token)
+    return Reply(UNSUBSCRIBED_PAGE, headers={"Content-Type": "text/html; charset=utf-8"})
+
+
+@api.route(
+    "GET",
+    "/me/export",
+    Access.CUSTOMER,
+    summary="Everything cocreate holds about you, in one JSON document",
+    responses={200: CustomerData},
+)
+def export_my_data(caller: Caller) -> CustomerData:
+    return services().customers.export(caller.customer_id)
+
+
+@api.route(
+    "DELETE",
+    "/me",
+    Access.CUSTOMER,
+    summary="Erase your personal data, within minutes (counts stay exactly what the remaining votes say)",
+    responses={202: None},
+)
+def erase_me(caller: Caller) -> Reply:
+    services().customers.request_erasure(caller.customer_id)
+    return Reply(None, status=202)
+
+
+@api.route(
     "GET",
     "/me/votes",
     Access.CUSTOMER,
@@ -368,9 +487,25 @@ def send_waiting_events(event: CloudWatchEvent) -> None:
 def move_merged_support(event: CloudWatchEvent) -> dict[str, Any]:
     """Merged ideas' supporters move to the ideas they merged into, a run a minute, each going on where the last
     stopped (one run at a time: see infra/template.py)."""
+    return {"finished": services().merging.run(_seconds_left(event))}
+
+
+@app.schedule(Rate(1, unit=Rate.MINUTES))
+def notify_followers(event: CloudWatchEvent) -> dict[str, Any]:
+    """Notices in line reach every follower of their ideas, a run a minute, each going on where the last stopped
+    (one run at a time: see infra/template.py)."""
+    return {"delivered": services().notifications.run(_seconds_left(event))}
+
+
+@app.schedule(Rate(1, unit=Rate.MINUTES))
+def erase_customers(event: CloudWatchEvent) -> dict[str, Any]:
+    """Customers who asked to be forgotten are, within minutes."""
+    return {"erased": services().customers.erase_requested(_seconds_left(event))}
+
+
+def _seconds_left(event: CloudWatchEvent) -> Callable[[], float]:
     context: Any = event.context  # Lambda's context object, whatever Chalice's type says
-    seconds_left = (lambda: context.get_remaining_time_in_millis() / 1000) if context else (lambda: float("inf"))
-    return {"finished": services().merging.run(seconds_left)}
+    return (lambda: context.get_remaining_time_in_millis() / 1000) if context else (lambda: float("inf"))
 
 
 @app.on_dynamodb_record(

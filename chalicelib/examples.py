@@ -22,10 +22,24 @@ from chalicelib.domain.comments import (
     Waiting,
 )
 from chalicelib.domain.commitments import CommitmentBody, CommitmentView
+from chalicelib.domain.customers import CustomerData, ExportedCommitment, ExportedFollow, ExportedVote
 from chalicelib.domain.demand import DemandReport
+from chalicelib.domain.events import idea_events
 from chalicelib.domain.ideas import CustomisationDraft, Idea, IdeaDraft, IdeaStatus, IdeaView, SuggestionDraft
 from chalicelib.domain.lifecycle import StatusChange, move
 from chalicelib.domain.listing import IdeaPage, ProductPage
+from chalicelib.domain.notifications import (
+    Consent,
+    EmailWish,
+    Notification,
+    NotificationKind,
+    NotificationPage,
+    Preferences,
+    PreferencesBody,
+    ReadNotifications,
+    message,
+    notices,
+)
 from chalicelib.domain.similar import SimilarIdea, SimilarIdeas, SubmittedIdea
 from chalicelib.domain.voting import Budget, MyVote, MyVotes, VoteBody, VoteView
 from chalicelib.http import Health
@@ -60,7 +74,7 @@ def bodies() -> dict[type[BaseModel], dict[str, Any]]:
         update={"units": 57, "committers": 31, "priced": 2, "comments": 9, "positive": 6, "neutral": 2, "negative": 1}
     )
     reviewed = move(idea, REVIEW, REVIEWED)
-    shown = reviewed.view().for_caller(1)
+    shown = reviewed.view().for_caller(1, following=True)
     suggestion = Idea.suggestion(product, SUGGESTION, SUBMITTED).counted(up=17, down=1)
     suggestion = suggestion.model_copy(update={"idea_id": "sb7kq2mzx4d6yhp3a"})  # the same in every document
     prices = {idea.idea_id: {4850000: 1, 5200000: 1}}
@@ -84,6 +98,20 @@ def bodies() -> dict[type[BaseModel], dict[str, Any]]:
             "created_at": REVIEWED,
         }
     )
+    # What the idea's followers are told of its review: the stream reads it off the idea's change, as here.
+    told = notices(idea_events(idea.model_dump(), reviewed.model_dump()), REVIEWED)[0]
+    notification = Notification(
+        notification_id=told.notification_id,
+        kind=told.kind,
+        idea_id=idea.idea_id,
+        title=idea.title,
+        message=message(told),
+        merged_into=None,
+        created_at=REVIEWED,
+        read=False,
+    )
+    wish = EmailWish(address="ada@example.com", events=[NotificationKind.STATUS_CHANGED, NotificationKind.MERGED])
+    preferences = Preferences(email=wish, consent=Consent(given_at=SUBMITTED, withdrawn_at=None))
     report = DemandReport.build(product, [reviewed.summary(gained_7d=12), suggestion], REVIEWED, prices)
     examples: dict[type[BaseModel], dict[str, BaseModel]] = {
         Health: {"up": Health()},
@@ -120,6 +148,28 @@ def bodies() -> dict[type[BaseModel], dict[str, Any]]:
         CommentView: {"a customer's comment": unhappy.view(), "the team's answer": answer.view()},
         CommentPage: {"page": CommentPage(items=[unhappy.view(), answer.view()], next_cursor=None)},
         Moderation: {"hide": Moderation(hidden=True)},
+        NotificationPage: {"inbox": NotificationPage(items=[notification], next_cursor=None, unread=1)},
+        ReadNotifications: {
+            "some": ReadNotifications(notification_ids=[notification.notification_id]),
+            "all": ReadNotifications(all=True),
+        },
+        PreferencesBody: {"email on": PreferencesBody(email=wish), "email off": PreferencesBody(email=None)},
+        Preferences: {"email on": preferences},
+        CustomerData: {
+            "export": CustomerData(
+                customer_id=unhappy.author_id or "",
+                exported_at=REVIEWED,
+                ideas=[reviewed.view()],
+                votes=[ExportedVote(idea_id=idea.idea_id, product_id="roadster", value=1)],
+                commitments=[
+                    ExportedCommitment(idea_id=idea.idea_id, product_id="roadster", **COMMITMENT.model_dump())
+                ],
+                comments=[unhappy.view()],
+                follows=[ExportedFollow(idea_id=idea.idea_id, following=True, since=SUBMITTED)],
+                notifications=[notification],
+                preferences=preferences,
+            )
+        },
         AttentionPage: {
             "waiting": AttentionPage(
                 items=[Waiting(comment=unhappy.view(), idea_id=idea.idea_id, waiting_seconds=5400)], next_cursor=None

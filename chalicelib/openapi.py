@@ -24,6 +24,7 @@ _REF = "#/components/schemas/"
 _SUCCESS = {
     200: "OK",
     201: "Created",
+    202: "Accepted: done within minutes",
     204: "No content",
     303: "Too large to answer here: the Location header links to it, for five minutes",
 }

@@ -21,6 +21,9 @@ VARIABLES = {
     "write_limit_per_minute": "COCREATE_WRITE_LIMIT_PER_MINUTE",
     "sentiment": "COCREATE_SENTIMENT",
     "sentiment_language": "COCREATE_SENTIMENT_LANGUAGE",
+    "mail_from": "COCREATE_MAIL_FROM",
+    "public_url": "COCREATE_PUBLIC_URL",
+    "unsubscribe_key": "COCREATE_UNSUBSCRIBE_KEY",
 }
 
 
@@ -43,11 +46,18 @@ class Settings(Model):
     # How comments are scored: VADER in the function (English), or Amazon Comprehend in the language named.
     sentiment: Literal["vader", "comprehend"] = "vader"
     sentiment_language: str = Field("en", pattern=r"^[a-z]{2}(-[A-Z]{2})?$")
+    # Mail: the SES identity it is sent from, the API's address (for unsubscribe links), and the key that signs
+    # them. A deployed stage names all three; locally the key may be left out, and each process makes its own.
+    mail_from: str = Field("cocreate@example.com", pattern=r"^[^@\s]+@[^@\s]+$")
+    public_url: str = Field("http://127.0.0.1:8000/", pattern=r"^https?://")
+    unsubscribe_key: str | None = Field(None, min_length=32, repr=False)
 
     @model_validator(mode="after")
-    def _cognito_needs_its_pool(self) -> "Settings":
+    def _deployed_stage_complete(self) -> "Settings":
         if self.identity == "cognito" and not (self.token_issuer and self.token_audience):
             raise ValueError("identity 'cognito' needs token_issuer and token_audience")
+        if self.identity == "cognito" and not self.unsubscribe_key:
+            raise ValueError("a deployed stage needs unsubscribe_key, to sign unsubscribe links")
         return self
 
 

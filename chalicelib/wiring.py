@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import secrets
 from typing import Any, NamedTuple
 
 import boto3
@@ -12,25 +13,34 @@ from chalicelib.domain.text import utc_now
 from chalicelib.idempotency import Idempotency
 from chalicelib.identity import CognitoTokens, Tokens, UnverifiedTokens
 from chalicelib.publish.events import EventBridgePublisher, EventPublisher
+from chalicelib.publish.mail import SesMailer, UnsubscribeLinks
 from chalicelib.publish.reports import ReportStore
 from chalicelib.sentiment import Comprehend, Scorer, vader
 from chalicelib.services.catalogue import CatalogueService
 from chalicelib.services.comments import CommentService
+from chalicelib.services.customers import CustomerDataService
 from chalicelib.services.demand import DemandService
+from chalicelib.services.following import FollowingService
 from chalicelib.services.ideas import IdeaService
 from chalicelib.services.lifecycle import LifecycleService
 from chalicelib.services.merging import MergingService
+from chalicelib.services.notifications import NotificationService
 from chalicelib.services.recount import RecountService
 from chalicelib.services.similar import SimilarService
 from chalicelib.services.voting import VotingService
 from chalicelib.settings import settings
 from chalicelib.store.ballots import BallotStore
 from chalicelib.store.comments import CommentStore
+from chalicelib.store.customers import CustomerRecords
+from chalicelib.store.follows import FollowStore
 from chalicelib.store.history import StreamHistory
 from chalicelib.store.ideas import IdeaStore
+from chalicelib.store.inbox import Inbox
 from chalicelib.store.limits import WriteLimiter
 from chalicelib.store.merges import MergeJobs
+from chalicelib.store.notices import NoticeJobs
 from chalicelib.store.outbox import Outbox
+from chalicelib.store.preferences import PreferenceStore
 from chalicelib.store.products import ProductStore
 from chalicelib.store.table import Table
 from chalicelib.store.tallies import TallyStore
@@ -61,6 +71,9 @@ class Services(NamedTuple):
     voting: VotingService
     lifecycle: LifecycleService
     merging: MergingService
+    following: FollowingService
+    notifications: NotificationService
+    customers: CustomerDataService
     similar: SimilarService
     demand: DemandService
     stream_consumer: StreamConsumer
@@ -89,16 +102,39 @@ def services() -> Services:
     similar = SimilarService(catalogue, ideas)
     merges = MergeJobs(table)
     merging = MergingService(ideas, ballots, merges, events, utc_now)
-    voting = VotingService(catalogue, ideas, ballots, merging)
+    following = FollowingService(ideas, FollowStore(table), utc_now)
+    voting = VotingService(catalogue, ideas, ballots, merging, following)
     history = StreamHistory(table.client, LazyClient(session, "dynamodbstreams"), config.table_name)
     comments = CommentStore(table)
+    preferences = PreferenceStore(table)
+    notifications = NotificationService(
+        ideas=ideas,
+        comments=comments,
+        follows=following.follows,
+        inbox=Inbox(table),
+        preferences=preferences,
+        jobs=NoticeJobs(table),
+        mailer=SesMailer(LazyClient(session, "ses"), config.mail_from),
+        links=UnsubscribeLinks(config.unsubscribe_key or secrets.token_hex(32), config.public_url),
+        clock=utc_now,
+    )
     return Services(
         catalogue=catalogue,
-        ideas=IdeaService(catalogue, ideas, voting, similar, utc_now),
+        ideas=IdeaService(catalogue, ideas, voting, following, similar, clock=utc_now),
         similar=similar,
         voting=voting,
         lifecycle=LifecycleService(ideas, merges, utc_now),
         merging=merging,
+        following=following,
+        notifications=notifications,
+        customers=CustomerDataService(
+            records=CustomerRecords(table),
+            ideas=ideas,
+            comments=comments,
+            ballots=ballots,
+            preferences=preferences,
+            clock=utc_now,
+        ),
         demand=DemandService(catalogue, ideas, reports, events, utc_now),
         stream_consumer=StreamConsumer(tallies, outbox, events, history, comments),
         recount=RecountService(
@@ -111,7 +147,7 @@ def services() -> Services:
             events=events,
             clock=utc_now,
         ),
-        comments=CommentService(catalogue, ideas, comments, _scorer(session), utc_now),
+        comments=CommentService(catalogue, ideas, comments, following, _scorer(session), clock=utc_now),
         outbox=outbox,
         events=events,
         tokens=_tokens(),

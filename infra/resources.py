@@ -83,12 +83,18 @@ def idempotency_table() -> Resource:
     }
 
 
+def mail_identity() -> Resource:
+    """The address notifications are mailed from: SES sends only from an identity verified in the account."""
+    return {"Type": "AWS::SES::EmailIdentity", "Properties": {"EmailIdentity": {"Ref": "MailFrom"}}}
+
+
 # The variable each data resource's physical name reaches the functions in (chalicelib/settings.py), by logical id.
 RESOURCE_VARIABLES = {
     "Table": "COCREATE_TABLE",
     "IdempotencyTable": "COCREATE_IDEMPOTENCY_TABLE",
     "DemandBucket": "COCREATE_DEMAND_BUCKET",
     "EventBus": "COCREATE_EVENT_BUS",
+    "MailIdentity": "COCREATE_MAIL_FROM",
 }
 
 
@@ -99,4 +105,5 @@ def data_resources() -> dict[str, Resource]:
         "IdempotencyTable": idempotency_table(),
         "DemandBucket": demand_bucket(),
         "EventBus": event_bus(),
+        "MailIdentity": mail_identity(),
     }

@@ -15,7 +15,15 @@ import sys
 from typing import Any
 
 from chalicelib.http import AUTHORIZER, CORS
-from chalicelib.store.keys import BALLOT_PREFIX, COMMENT_PREFIX, MERGES_PARTITION, WAITING_PREFIX
+from chalicelib.store.keys import (
+    BALLOT_PREFIX,
+    COMMENT_PREFIX,
+    CUSTOMER_PREFIX,
+    ERASURES_PARTITION,
+    MERGES_PARTITION,
+    NOTICES_PARTITION,
+    WAITING_PREFIX,
+)
 from infra.local.stage import environment as environment_of
 from infra.resources import RESOURCE_VARIABLES, Resource, data_resources
 
@@ -153,7 +161,34 @@ def environment() -> dict[str, Any]:
         "COCREATE_IDENTITY": "cognito",
         "COCREATE_TOKEN_ISSUER": sub("https://${UserPool.ProviderURL}"),
         "COCREATE_TOKEN_AUDIENCE": ref("UserPoolClient"),
+        "COCREATE_UNSUBSCRIBE_KEY": sub("{{resolve:secretsmanager:${UnsubscribeKey}:SecretString}}"),
     }
+
+
+# Where the API answers: what unsubscribe links point at. Only the function that mails needs it (the API's own
+# function naming its API would make the template circular).
+PUBLIC_URL = sub("https://${RestAPI}.execute-api.${AWS::Region}.${AWS::URLSuffix}/api/")
+
+
+def mail() -> dict[str, Resource]:
+    return {
+        "UnsubscribeKey": {
+            "Type": "AWS::SecretsManager::Secret",
+            "Properties": {
+                "Description": "Signs the one-click unsubscribe links of cocreate's mail",
+                "GenerateSecretString": {"PasswordLength": 64, "ExcludePunctuation": True},
+            },
+        }
+    }
+
+
+MAIL_PARAMETERS = {
+    "MailFrom": {
+        "Type": "String",
+        "Description": "The address notifications are mailed from (SES verifies it: a mail to it asks for a click)",
+        "AllowedPattern": "^[^@\\s]+@[^@\\s]+$",
+    }
+}
 
 
 def statement(actions: list[str], resources: list[Any], condition: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -176,7 +211,14 @@ BUS = [arn("EventBus")]
 
 
 # Chalice's logical ids for the functions of app.py.
-SCHEDULED = ("PublishDemandReports", "RecountCounts", "SendWaitingEvents", "MoveMergedSupport")
+SCHEDULED = (
+    "PublishDemandReports",
+    "RecountCounts",
+    "SendWaitingEvents",
+    "MoveMergedSupport",
+    "NotifyFollowers",
+    "EraseCustomers",
+)
 FUNCTIONS = ("APIHandler", "OnTableChange", "Recount", *SCHEDULED)
 STREAM_READS = ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"]
 
@@ -259,6 +301,54 @@ def permissions(stage: str = "prod") -> dict[str, list[dict[str, Any]]]:
             ),
             statement(["dynamodb:DeleteItem"], [arn("Table")], keys_starting(MERGES_PARTITION)),
             statement(["events:PutEvents"], BUS),
+            statement(["sqs:SendMessage"], [arn("ScheduleFailures")]),
+        ],
+        "NotifyFollowers": [
+            statement(
+                [
+                    "dynamodb:GetItem",  # the idea, the idea it merged into, the official comment
+                    "dynamodb:Query",  # the notices in line; an idea's followers, through the timeline index
+                    "dynamodb:BatchGetItem",  # a page of followers' preferences
+                    "dynamodb:PutItem",  # notifications; follows moved to the idea a merge went into
+                    "dynamodb:UpdateItem",  # how far a commit's notices have gone
+                ],
+                TABLE,
+            ),
+            statement(["dynamodb:DeleteItem"], [arn("Table")], keys_starting(NOTICES_PARTITION)),
+            statement(
+                ["ses:SendRawEmail"],
+                [sub("arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/${MailIdentity}")],
+                {"StringEquals": {"ses:FromAddress": ref("MailIdentity")}},
+            ),
+            statement(["sqs:SendMessage"], [arn("ScheduleFailures")]),
+        ],
+        "EraseCustomers": [
+            statement(
+                [
+                    "dynamodb:GetItem",
+                    "dynamodb:Query",  # the customer's partition, what they wrote (the authored index), erasures
+                    "dynamodb:BatchGetItem",
+                    "dynamodb:PutItem",  # a ballot's votes on closed ideas, under a key that names nobody
+                    "dynamodb:UpdateItem",  # ideas and comments lose their author
+                    "dynamodb:ConditionCheckItem",  # a withdrawn vote's idea is still open
+                ],
+                TABLE,
+            ),
+            # Their own items, the comments' waiting items, and the erasure once done.
+            statement(
+                ["dynamodb:DeleteItem", "dynamodb:BatchWriteItem"],
+                [arn("Table")],
+                {
+                    "ForAllValues:StringLike": {
+                        "dynamodb:LeadingKeys": [
+                            f"{CUSTOMER_PREFIX}*",
+                            "LIMIT#*",
+                            f"{WAITING_PREFIX}*",
+                            f"{ERASURES_PARTITION}*",
+                        ]
+                    }
+                },
+            ),
             statement(["sqs:SendMessage"], [arn("ScheduleFailures")]),
         ],
         "SendWaitingEvents": [
@@ -387,7 +477,13 @@ def role(function: str, grants: list[dict[str, Any]]) -> Resource:
 
 
 def merge_template(stage: str = "prod") -> dict[str, Any]:
-    resources: dict[str, Any] = {**data_resources(), **user_pool(), **stream_failures(), **operations()}
+    resources: dict[str, Any] = {
+        **data_resources(),
+        **user_pool(),
+        **stream_failures(),
+        **operations(),
+        **mail(),
+    }
     resources["Table"]["Properties"]["DeletionProtectionEnabled"] = True
     for function, grants in permissions(stage).items():
         resources[f"{function}Role"] = role(function, grants)
@@ -398,6 +494,7 @@ def merge_template(stage: str = "prod") -> dict[str, Any]:
                 "Environment": {"Variables": environment()},
             }
         }
+    resources["NotifyFollowers"]["Properties"]["Environment"]["Variables"]["COCREATE_PUBLIC_URL"] = PUBLIC_URL
     resources["OnTableChange"]["Properties"]["Events"] = {STREAM_EVENT: {"Properties": stream_event_source(stage)}}
     for function in SCHEDULED:
         # A run that fails is not run again by Lambda (the next tick comes soon) but kept, and alarms.
@@ -416,6 +513,7 @@ def merge_template(stage: str = "prod") -> dict[str, Any]:
         }
     }
     return {
+        "Parameters": MAIL_PARAMETERS,
         "Resources": resources,
         "Outputs": {
             "UserPoolId": {"Value": ref("UserPool")},

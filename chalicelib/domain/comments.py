@@ -69,7 +69,7 @@ class Moderation(Model):
 
 
 class Author(Model):
-    id: str = Field(description="the `sub` of whoever wrote it")
+    id: str | None = Field(description="the `sub` of whoever wrote it; null once they have left (DELETE /me)")
     official: bool = Field(description="written by the product team")
 
 
@@ -93,7 +93,7 @@ class Comment(Model):
     comment_id: str
     idea_id: str
     product_id: str
-    author_id: str
+    author_id: str | None = None  # None once the author has left
     official: bool
     body: str
     sentiment: Sentiment

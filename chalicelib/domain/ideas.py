@@ -103,7 +103,7 @@ class Scores(Model):
 class IdeaView(Model):
     """An idea as the API shows it."""
 
-    # Every field is sent but `my_vote`, which only a signed-in caller gets: the one field with a default.
+    # Every field is sent but `my_vote` and `following`, which only a signed-in caller gets: the fields with a default.
     model_config = ConfigDict(json_schema_serialization_defaults_required=False)
 
     idea_id: str
@@ -127,9 +127,14 @@ class IdeaView(Model):
         " idea (GET /ideas/{idea_id}) or submits one, never in lists",
     )
 
-    def for_caller(self, my_vote: VoteValue | None) -> "IdeaView":
+    following: bool | MISSING = Field(  # MISSING: not sent at all
+        MISSING,
+        description="whether the caller follows the idea: present only when a signed-in caller asks for one idea",
+    )
+
+    def for_caller(self, my_vote: VoteValue | None, following: bool | MISSING = MISSING) -> "IdeaView":
         """The view for a signed-in caller: `my_vote` is shown, null when they have not voted."""
-        return self.model_copy(update={"my_vote": my_vote})
+        return self.model_copy(update={"my_vote": my_vote, "following": following})
 
 
 class IdeaSummary(NamedTuple):
@@ -194,9 +199,13 @@ class Idea(Model):
     # When the product team last answered in public (an official comment, a status change with a response): the
     # customers' negative comments before it are answered.
     answered_at: datetime | None = None
+    # Who wrote it (never shown): what their export lists, and their erasure forgets.
+    author_id: str | None = None
 
     @classmethod
-    def customisation(cls, product: Product, draft: CustomisationDraft, now: datetime) -> "Idea":
+    def customisation(
+        cls, product: Product, draft: CustomisationDraft, now: datetime, author_id: str | None = None
+    ) -> "Idea":
         options = product.choose(draft.options)
         return cls(
             idea_id=customisation_id(product.product_id, options),
@@ -210,10 +219,13 @@ class Idea(Model):
             vote_budget=product.vote_budget,
             max_units_per_customer=product.max_units_per_customer,
             thresholds=product.thresholds,
+            author_id=author_id,
         )
 
     @classmethod
-    def suggestion(cls, product: Product, draft: SuggestionDraft, now: datetime) -> "Idea":
+    def suggestion(
+        cls, product: Product, draft: SuggestionDraft, now: datetime, author_id: str | None = None
+    ) -> "Idea":
         return cls(
             idea_id=new_suggestion_id(),
             product_id=product.product_id,
@@ -226,6 +238,7 @@ class Idea(Model):
             vote_budget=product.vote_budget,
             max_units_per_customer=product.max_units_per_customer,
             thresholds=product.thresholds,
+            author_id=author_id,
         )
 
     def counted(self, up: int, down: int) -> "Idea":

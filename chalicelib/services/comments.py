@@ -18,6 +18,7 @@ from chalicelib.observability import count, traced
 from chalicelib.sentiment import Scorer
 from chalicelib.services import Clock
 from chalicelib.services.catalogue import CatalogueService
+from chalicelib.services.following import FollowingService
 from chalicelib.store.comments import CommentStore, IdeaRefused
 from chalicelib.store.ideas import IdeaStore
 
@@ -25,11 +26,19 @@ from chalicelib.store.ideas import IdeaStore
 @traced
 class CommentService:
     def __init__(
-        self, catalogue: CatalogueService, ideas: IdeaStore, comments: CommentStore, score: Scorer, clock: Clock
+        self,
+        catalogue: CatalogueService,
+        ideas: IdeaStore,
+        comments: CommentStore,
+        following: FollowingService,
+        score: Scorer,
+        *,
+        clock: Clock,
     ) -> None:
         self.catalogue = catalogue
         self.ideas = ideas
         self.comments = comments
+        self.following = following
         self.score = score
         self.clock = clock
 
@@ -54,6 +63,7 @@ class CommentService:
             self._commentable(self.ideas.get(idea_id, consistent=True), idea_id)
             self.comments.post(comment, answered_since=True)
         count("CommentsPosted")
+        self.following.automatically(caller.customer_id, idea)
         return comment.view()
 
     def thread(self, idea_id: str, query: PageQuery) -> CommentPage:

@@ -12,6 +12,7 @@ from chalicelib.identity import Caller
 from chalicelib.observability import count, logger, traced
 from chalicelib.services import Clock
 from chalicelib.services.catalogue import CatalogueService
+from chalicelib.services.following import FollowingService
 from chalicelib.services.similar import WORTH_OFFERING, SimilarService
 from chalicelib.services.voting import VotingService
 from chalicelib.store.ideas import IdeaStore
@@ -29,12 +30,15 @@ class IdeaService:
         catalogue: CatalogueService,
         ideas: IdeaStore,
         voting: VotingService,
+        following: FollowingService,
         similar: SimilarService,
+        *,
         clock: Clock,
     ) -> None:
         self.catalogue = catalogue
         self.ideas = ideas
         self.voting = voting
+        self.following = following
         self.similar = similar
         self.clock = clock
 
@@ -43,12 +47,13 @@ class IdeaService:
         when the budget allows. A suggestion comes back with up to three ideas like it."""
         product = self.catalogue.get(product_id)
         if isinstance(draft, CustomisationDraft):
-            idea = Idea.customisation(product, draft, self.clock())
+            idea = Idea.customisation(product, draft, self.clock(), author_id=customer_id)
         else:
-            idea = Idea.suggestion(product, draft, self.clock())
+            idea = Idea.suggestion(product, draft, self.clock(), author_id=customer_id)
         stored, created = self.ideas.create(idea)
         if created:
             count("IdeasSubmitted")
+        self.following.automatically(customer_id, stored)  # its author, or a customer who asked for it again
         my_vote = self.voting.support(customer_id, stored)
         view = stored.view().for_caller(my_vote)
         similar = self._like(stored) if isinstance(draft, SuggestionDraft) else []
@@ -75,7 +80,8 @@ class IdeaService:
         idea = self.get(idea_id)
         if caller is None:
             return idea.view()
-        return idea.view().for_caller(self.voting.vote_of(caller.customer_id, idea))
+        my_vote = self.voting.vote_of(caller.customer_id, idea)
+        return idea.view().for_caller(my_vote, following=self.following.following(caller.customer_id, idea))
 
     def page(self, product_id: str, query: IdeaListQuery) -> IdeaPage:
         ideas, next_cursor = self.ideas.page(product_id, query.status, query.sort, query.limit, query.cursor)

@@ -19,6 +19,7 @@ from chalicelib.errors import (
 )
 from chalicelib.observability import count, traced
 from chalicelib.services.catalogue import CatalogueService
+from chalicelib.services.following import FollowingService
 from chalicelib.services.merging import MergingService
 from chalicelib.store.ballots import BallotChanging, BallotFull, BallotStore, IdeaNoLongerOpen, NoUpVote
 from chalicelib.store.ideas import IdeaStore
@@ -30,12 +31,18 @@ _ATTEMPTS = 8
 @traced
 class VotingService:
     def __init__(
-        self, catalogue: CatalogueService, ideas: IdeaStore, ballots: BallotStore, merging: MergingService
+        self,
+        catalogue: CatalogueService,
+        ideas: IdeaStore,
+        ballots: BallotStore,
+        merging: MergingService,
+        following: FollowingService,
     ) -> None:
         self.catalogue = catalogue
         self.ideas = ideas
         self.ballots = ballots
         self.merging = merging
+        self.following = following
 
     def cast(self, customer_id: str, idea_id: str, value: VoteValue) -> VoteView:
         """Cast or change the customer's vote; casting the same vote again changes nothing."""
@@ -92,6 +99,7 @@ class VotingService:
                 continue
             if changed:
                 count("VotesCast")
+                self.following.automatically(customer_id, idea)  # a voter follows, either way
             return
         raise BallotBusy("your votes on this product kept changing while this one was cast; send it again")
 

@@ -19,7 +19,7 @@ that made it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from enum import Enum
 from types import MappingProxyType
 from typing import Any, NamedTuple
@@ -33,10 +33,13 @@ from chalicelib.services import Clock
 from chalicelib.store import keys, paging
 from chalicelib.store.schema import BALLOTS, PARTITION_KEY, TABLE, VERSION
 from chalicelib.store.table import (
+    Action,
     Check,
     ConditionFailed,
+    Delete,
     Expression,
     Item,
+    Put,
     Table,
     TransactionCancelled,
     Update,
@@ -170,6 +173,10 @@ class BallotStore:
     def get(self, customer_id: str, product_id: str) -> Ballot | None:
         item = self.table.get(keys.ballot(customer_id, product_id))
         return _ballot(item) if item else None
+
+    def stored(self, customer_id: str, product_id: str) -> Item | None:
+        """The ballot as stored, read consistently."""
+        return self.table.get(keys.ballot(customer_id, product_id), consistent=True)
 
     def cast(self, customer_id: str, product_id: str, idea_id: str, value: VoteValue, budget: int) -> bool:
         """Record the vote: a new one (the ballot's first included) or a change, in one write, provided the idea
@@ -361,6 +368,42 @@ class BallotStore:
                 continue
             return Moved.RELEASED
         raise BallotChanging(f"the ballot kept changing under {_ATTEMPTS} attempts")
+
+    def forget(self, customer_id: str, read: Item, open_ideas: Collection[str]) -> None:
+        """Erase the customer's ballot `read`: their votes and commitments on `open_ideas` are withdrawn, and those
+        on closed ideas stay in those ideas' final tallies, released, in a ballot under a key that names nobody. One
+        transaction, on condition that the ballot is still as read and the withdrawn votes' ideas still open.
+
+        Raises BallotChanging when the ballot changed since it was read, IdeaNoLongerOpen when one of `open_ideas`
+        closed: read both again."""
+        product_id = read["product_id"]
+        votes, promised = counted_votes(read), commitments(read)
+        withdrawn = sorted(idea for idea in {*votes, *promised} if idea in open_ideas)
+        kept: dict[str, Any] = {RELEASED + idea: value for idea, value in votes.items() if idea not in open_ideas}
+        kept |= {COMMIT + idea: read[COMMIT + idea] for idea in promised if idea not in open_ideas}
+        actions: list[Action] = [
+            Delete(key_of(read), Expression("#version = :version", {"#version": VERSION}, {":version": read[VERSION]}))
+        ]
+        if kept:
+            anonymous = {
+                **keys.anonymous_ballot(product_id),
+                "product_id": product_id,
+                "budget": read["budget"],
+                "used": 0,
+                BALLOTS.partition_key: keys.product_ballots(product_id),
+                VERSION: 1,
+                **kept,
+            }
+            actions.append(Put(anonymous))
+        actions += [_still_open(idea) for idea in withdrawn]
+        try:
+            self.table.transact(actions)
+        except TransactionCancelled as cancelled:
+            if cancelled.failed(0):
+                raise BallotChanging(f"{customer_id}'s ballot on {product_id} changed") from None
+            if any(cancelled.failed(n) for n in range(len(actions) - len(withdrawn), len(actions))):
+                raise IdeaNoLongerOpen(product_id) from None
+            raise
 
     def voters(
         self, product_id: str, idea_id: str, start: Mapping[str, str] | None, limit: int

@@ -19,7 +19,7 @@ from chalicelib.domain.ideas import IdeaStatus
 from chalicelib.domain.text import iso
 from chalicelib.observability import traced
 from chalicelib.store import keys, paging
-from chalicelib.store.schema import PARTITION_KEY, SORT_KEY, TIMELINE, VERSION
+from chalicelib.store.schema import AUTHORED, PARTITION_KEY, SORT_KEY, TIMELINE, VERSION
 from chalicelib.store.table import (
     Action,
     Check,
@@ -68,6 +68,8 @@ def comment_item(comment: Comment) -> Item:
     """A comment as the table holds it; a visible one carries its place in its idea's thread. Its version counts
     its writes: how the recount lines it up with the stream."""
     item: Item = {**keys.comment(comment.comment_id), **_stored(comment), VERSION: 1}
+    if comment.author_id is not None:
+        item[AUTHORED.partition_key] = keys.author(comment.author_id)
     return item if comment.hidden else item | _listed(keys.thread(comment.idea_id), comment)
 
 
@@ -151,6 +153,25 @@ class CommentStore:
                 return None
             raise
         return comment.model_copy(update={"hidden": hidden})
+
+    def erase(self, comment: Comment) -> None:
+        """The comment stays in its thread, counted as it was, without its body or its author; it no longer waits
+        for an answer."""
+        erased = Expression(
+            "SET body = :erased ADD #version :one REMOVE author_id, #author",
+            {"#version": VERSION, "#author": AUTHORED.partition_key},
+            {":erased": "", ":one": 1},
+        )
+        try:
+            self.table.transact(
+                [
+                    Update(keys.comment(comment.comment_id), erased, condition=Expression("attribute_exists(PK)")),
+                    Delete(keys.waiting(comment.idea_id, position(comment))),
+                ]
+            )
+        except TransactionCancelled as cancelled:
+            if not cancelled.failed(0):  # deleted meanwhile: nothing left to erase
+                raise
 
     def delete(self, comment: Comment) -> None:
         """The comment gone, and its waiting item if it has one."""

@@ -10,7 +10,7 @@ from chalicelib.domain.listing import IdeaOrder
 from chalicelib.domain.text import iso
 from chalicelib.observability import traced
 from chalicelib.store import keys, paging
-from chalicelib.store.schema import LISTING, PARTITION_KEY, RANKINGS, SORT_KEY
+from chalicelib.store.schema import AUTHORED, LISTING, PARTITION_KEY, RANKINGS, SORT_KEY
 from chalicelib.store.table import Action, ConditionFailed, Expression, Item, Table, TransactionCancelled, Update
 
 _NEW = Expression("attribute_not_exists(PK)")
@@ -47,7 +47,8 @@ def price_book(item: Item) -> dict[int, int]:
 
 def idea_item(idea: Idea) -> Item:
     """An idea as the table holds it: its attributes, its key, and the sort keys of its lists."""
-    return {**keys.idea(idea.idea_id), **idea.model_dump(mode="json", exclude_none=True), **ranking_attributes(idea)}
+    item = {**keys.idea(idea.idea_id), **idea.model_dump(mode="json", exclude_none=True), **ranking_attributes(idea)}
+    return item | {AUTHORED.partition_key: keys.author(idea.author_id)} if idea.author_id else item
 
 
 @traced
@@ -64,6 +65,14 @@ class IdeaStore:
             assert existing is not None, "an idea's id was taken by nothing"
             return existing, False
         return idea, True
+
+    def forget_author(self, idea_id: str) -> None:
+        """The idea stays, without its author."""
+        self.table.update(
+            keys.idea(idea_id),
+            Expression("REMOVE author_id, #author", {"#author": AUTHORED.partition_key}),
+            condition=Expression("attribute_exists(PK)"),
+        )
 
     def get(self, idea_id: str, *, consistent: bool = False) -> Idea | None:
         if not IDEA_ID.match(idea_id):

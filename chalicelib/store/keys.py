@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from chalicelib.domain.ideas import IdeaStatus
 from chalicelib.store.schema import PARTITION_KEY, SORT_KEY
 
@@ -68,6 +70,50 @@ def ballot(customer_id: str, product_id: str) -> Key:
     return {PARTITION_KEY: customer(customer_id), SORT_KEY: f"{BALLOT_PREFIX}{product_id}"}
 
 
+ERASED_PREFIX = "erased:"
+
+
+def anonymous_ballot(product_id: str) -> Key:
+    """Where a customer who left leaves their votes on closed ideas: in those ideas' final tallies, under a key that
+    names nobody."""
+    return ballot(f"{ERASED_PREFIX}{uuid.uuid4().hex}", product_id)
+
+
+FOLLOW_PREFIX = "FOLLOW#"
+
+
+def follow(customer_id: str, idea_id: str) -> Key:
+    """Whether a customer follows an idea: following, or unfollowed (which no later vote undoes)."""
+    return {PARTITION_KEY: customer(customer_id), SORT_KEY: f"{FOLLOW_PREFIX}{idea_id}"}
+
+
+def followers(idea_id: str) -> str:
+    """The timeline index's partition of an idea's followers."""
+    return f"FOLLOWERS#{idea_id}"
+
+
+NOTIFICATION_PREFIX = "NOTE#"
+
+
+def notification(customer_id: str, notification_id: str) -> Key:
+    return {PARTITION_KEY: customer(customer_id), SORT_KEY: f"{NOTIFICATION_PREFIX}{notification_id}"}
+
+
+def unread(customer_id: str) -> str:
+    """The timeline index's partition of a customer's unread notifications."""
+    return f"UNREAD#{customer_id}"
+
+
+def preferences(customer_id: str) -> Key:
+    """What a customer wants to be told by email, and their consent."""
+    return {PARTITION_KEY: customer(customer_id), SORT_KEY: "PREFERENCES"}
+
+
+def author(customer_id: str) -> str:
+    """The authored index's partition of what a customer wrote."""
+    return f"AUTHOR#{customer_id}"
+
+
 def product_ballots(product_id: str) -> str:
     """The ballots index's partition of one product."""
     return f"BALLOTS#{product_id}"
@@ -93,6 +139,22 @@ MERGES_PARTITION = "MERGES"
 def merge(idea_id: str) -> Key:
     """A merged idea whose supporters are still to move to the idea it merged into."""
     return {PARTITION_KEY: MERGES_PARTITION, SORT_KEY: idea_id}
+
+
+NOTICES_PARTITION = "NOTICES"
+
+
+def notices(shard_id: str, sequence_number: int) -> Key:
+    """What the commit that ends at a record tells the followers of ideas, waiting to be delivered."""
+    return {PARTITION_KEY: NOTICES_PARTITION, SORT_KEY: _position(shard_id, sequence_number)}
+
+
+ERASURES_PARTITION = "ERASURES"
+
+
+def erasure(customer_id: str) -> Key:
+    """A customer who asked to be forgotten, until they are."""
+    return {PARTITION_KEY: ERASURES_PARTITION, SORT_KEY: customer_id}
 
 
 OUTBOX_PARTITION = "OUTBOX"

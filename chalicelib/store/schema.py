@@ -33,8 +33,13 @@ RANKINGS = {order: Index(order.value, LISTING, f"{order.value.upper()}_SK") for 
 # only, and set once when a ballot is made, so that no vote writes the index.
 BALLOTS = Index("ballots", "BALLOTS_PK", PARTITION_KEY, projection="KEYS_ONLY")
 
-# Lists in time order, oldest first: an idea's visible comments (a hidden comment loses its key), and a
-# product's attention queue. One index for both: CloudFormation adds one index to a table per update.
+# Lists in time order: an idea's visible comments (a hidden comment loses its key), a product's attention queue, a
+# customer's unread notifications and an idea's followers (each key there only while it is one). One index for
+# them all: CloudFormation adds one index to a table per update.
 TIMELINE = Index("timeline", "TIMELINE_PK", "TIMELINE_SK")
 
-INDEXES: tuple[Index, ...] = (CATALOGUE, *RANKINGS.values(), BALLOTS, TIMELINE)
+# What each customer wrote, ideas and comments, one key each: what their export and their erasure read, never a
+# Scan. Keys only, and removed once the author has left.
+AUTHORED = Index("authored", "AUTHOR_PK", PARTITION_KEY, projection="KEYS_ONLY")
+
+INDEXES: tuple[Index, ...] = (CATALOGUE, *RANKINGS.values(), BALLOTS, TIMELINE, AUTHORED)

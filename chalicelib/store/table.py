@@ -196,6 +196,38 @@ class Table:
             if start is None:
                 return
 
+    def count(self, key_condition: Expression, *, index: str | None = None) -> int:
+        """How many items the key condition finds (each page of a Query reads up to 1 MB of them)."""
+        arguments: dict[str, Any] = {
+            "TableName": self.name,
+            "KeyConditionExpression": key_condition.text,
+            "Select": "COUNT",
+            **_expression_arguments(key_condition),
+        }
+        if index is not None:
+            arguments["IndexName"] = index
+        total = 0
+        while True:
+            response = self.client.query(**arguments)
+            total += int(response["Count"])
+            if "LastEvaluatedKey" not in response:
+                return total
+            arguments["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    def batch_write(self, puts: Sequence[Mapping[str, Any]] = (), deletes: Sequence[Mapping[str, str]] = ()) -> None:
+        """Put and delete items, 25 a call, unprocessed ones retried: no conditions, each write on its own."""
+        requests = [{"PutRequest": {"Item": to_attributes(item)}} for item in puts]
+        requests += [{"DeleteRequest": {"Key": to_attributes(key)}} for key in deletes]
+        for offset in range(0, len(requests), 25):
+            pending: dict[str, Any] = {self.name: requests[offset : offset + 25]}
+            for attempt in range(8):
+                pending = self.client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+                if not pending:
+                    break
+                time.sleep(random.uniform(0, 0.01 * 2**attempt))
+            else:
+                raise RuntimeError("DynamoDB left writes unprocessed after 8 attempts")
+
     def batch_get(
         self, keys: Sequence[Mapping[str, str]], *, consistent: bool = False, attributes: Sequence[str] = ()
     ) -> list[Item]:

@@ -30,11 +30,13 @@ from chalicelib.domain.comments import Feeling
 from chalicelib.domain.events import DomainEvent
 from chalicelib.domain.ideas import Idea
 from chalicelib.domain.listing import IdeaOrder
+from chalicelib.domain.notifications import notices
 from chalicelib.domain.text import utc_now
 from chalicelib.domain.voting import Tally
 from chalicelib.observability import traced
 from chalicelib.store import keys
 from chalicelib.store.ideas import GAINED, PRICE, VELOCITY_DAYS, price_book, ranking_attributes
+from chalicelib.store.notices import NoticeJobs
 from chalicelib.store.outbox import Outbox, Pending
 from chalicelib.store.quarantine import Unreadable, set_aside
 from chalicelib.store.schema import RANKINGS, TTL_ATTRIBUTE
@@ -149,8 +151,9 @@ class TallyStore:
         events: Sequence[DomainEvent] = (),
         unreadable: Mapping[int, Unreadable] | None = None,
     ) -> Pending | None:
-        """Add `changes` to the ideas' tallies, set `unreadable` records aside, put `events` in the outbox and
-        move the checkpoint from `since` to `upto`, exactly once. The events to send, if any.
+        """Add `changes` to the ideas' tallies, set `unreadable` records aside, put `events` in the outbox (and
+        what they tell ideas' followers in line for them) and move the checkpoint from `since` to `upto`, exactly
+        once. The events to send, if any.
 
         Counts are read consistently and written back on condition that nobody changed them meanwhile
         (the consumers of other shards update the same ideas); a conflict is read and tried again.
@@ -163,6 +166,9 @@ class TallyStore:
         if events:
             entry, pending = self.outbox.entry(shard_id, upto, events)
             others.append(entry)
+            told = notices(events, utc_now())
+            if told:
+                others.append(NoticeJobs.entry(shard_id, upto, told))
         if sum(map(actions, changes.values())) + len(others) <= self.max_actions:
             self._counted(list(changes), changes, [self._move(shard_id, since, upto), *others], shard_id, since)
             return pending

@@ -47,13 +47,17 @@ class Commit:
         self.changes += 1
 
 
+# A commit's events take two writes whatever their number: the outbox's, and their notices to followers.
+EVENT_ACTIONS = 2
+
+
 def commits(changes: Sequence[Change], max_actions: int = MAX_ACTIONS_PER_COMMIT) -> Iterator[Commit]:
     """Consecutive runs of `changes`, summed: as long as their set-aside records and outbox fit one transaction
     (their ideas, however many, are the tally store's to apply)."""
     run = Commit()
     for change in changes:
-        grows_by = (change.unreadable is not None) + bool(change.events and not run.events)
-        if run.changes and len(run.unreadable) + bool(run.events) + grows_by > max_actions:
+        grows_by = (change.unreadable is not None) + EVENT_ACTIONS * bool(change.events and not run.events)
+        if run.changes and len(run.unreadable) + EVENT_ACTIONS * bool(run.events) + grows_by > max_actions:
             yield run
             run = Commit()
         run.add(change)

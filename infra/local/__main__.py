@@ -2,7 +2,8 @@
 until Ctrl-C.
 
 Ports, all on 127.0.0.1: COCREATE_API_PORT (8000), COCREATE_MOTO_PORT (5000) and COCREATE_PUMP_PORT (8001), where
-`POST /drain` answers once every vote so far is counted and `POST /schedule/<name>` runs a schedule now.
+`POST /drain` answers once every vote so far is counted, `POST /schedule/<name>` runs a schedule now and
+`GET /mailbox` shows the mail sent.
 Schedules run at the app's own rates; COCREATE_SCHEDULE_SECONDS runs them more often.
 """
 
@@ -19,7 +20,7 @@ from chalice.cli.factory import CLIFactory
 
 from chalicelib.wiring import services
 from infra.local import stage
-from infra.local.control import ControlServer
+from infra.local.control import ControlServer, Mailbox
 from infra.local.gateway import server
 from infra.local.moto_server import moto_server, port_free
 from infra.local.provision import provision
@@ -43,6 +44,7 @@ def main() -> int:
         signal.signal(signal_number, lambda *_: stop.set())
 
     env = stage.environment(overrides=os.environ)  # COCREATE_WRITE_LIMIT_PER_MINUTE=1000 make run, say
+    env["COCREATE_PUBLIC_URL"] = f"http://{HOST}:{ports['COCREATE_API_PORT']}/"  # what unsubscribe links open
     with moto_server(HOST, ports["COCREATE_MOTO_PORT"]) as moto:
         os.environ.update(env, AWS_ENDPOINT_URL=moto.url)  # boto3 sends every call to moto
         os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")  # keep metrics' JSON off the console
@@ -64,7 +66,7 @@ def main() -> int:
         pump.drain()  # the demo's votes counted before the first request
 
         api = server(app, config, HOST, ports["COCREATE_API_PORT"])
-        control = ControlServer(HOST, ports["COCREATE_PUMP_PORT"], pump, moto.peak_memory_mb)
+        control = ControlServer(HOST, ports["COCREATE_PUMP_PORT"], pump, moto.peak_memory_mb, Mailbox(moto.url))
         threads = [
             threading.Thread(target=api.serve_forever, name="api"),
             threading.Thread(target=control.serve_forever, name="control"),
@@ -92,6 +94,7 @@ cocreate is running locally, with demo products, ideas and votes.
                   curl -X POST http://{HOST}:{pump_port}/drain
                   demand reports publish every 15 minutes; to publish them now:
                   curl -X POST http://{HOST}:{pump_port}/schedule/publish_demand_reports
+  Mailbox         what SES has sent (notifications by email): curl http://{HOST}:{pump_port}/mailbox
 
   Sign in as a demo customer, or as the product team:
     export CUSTOMER='Authorization: Bearer {token(CUSTOMERS[0])}'

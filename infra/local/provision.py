@@ -56,10 +56,15 @@ def _create_event_bus(session: Any, name: str, properties: Mapping[str, Any]) ->
         client.create_event_bus(Name=name)
 
 
+def _verify_mail_identity(session: Any, name: str, properties: Mapping[str, Any]) -> None:
+    session.client("ses").verify_email_identity(EmailAddress=name)  # moto verifies it at once
+
+
 _CREATORS = {
     "AWS::DynamoDB::Table": _create_table,
     "AWS::S3::Bucket": _create_bucket,
     "AWS::Events::EventBus": _create_event_bus,
+    "AWS::SES::EmailIdentity": _verify_mail_identity,
 }
 
 

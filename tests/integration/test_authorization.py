@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from chalicelib.wiring import services
 from infra.local.tokens import bearer
 
 ANONYMOUS: dict[str, str] = {}
@@ -92,6 +93,24 @@ MATRIX: dict[tuple[str, str], tuple[str, Body, tuple[int, ...]]] = {
         None,
         (401, 401, 403, 403, 403, 200),
     ),
+    ("PUT", "/ideas/{idea_id}/subscription"): ("/ideas/{idea}/subscription", None, (401, 401, 204, 204, 204, 204)),
+    ("DELETE", "/ideas/{idea_id}/subscription"): (
+        "/ideas/{idea}/subscription",
+        None,
+        (401, 401, 204, 204, 204, 204),
+    ),
+    ("GET", "/me/notifications"): ("/me/notifications", None, (401, 401, 200, 200, 200, 200)),
+    ("POST", "/me/notifications/read"): (
+        "/me/notifications/read",
+        lambda: {"all": True},
+        (401, 401, 204, 204, 204, 204),
+    ),
+    ("GET", "/me/preferences"): ("/me/preferences", None, (401, 401, 200, 200, 200, 200)),
+    ("PUT", "/me/preferences"): ("/me/preferences", lambda: {"email": None}, (401, 401, 200, 200, 200, 200)),
+    # Signed links: whoever holds one may use it, whoever they are signed in as.
+    ("GET", "/unsubscribe"): ("/unsubscribe?token={token}", None, (200, 200, 200, 200, 200, 200)),
+    ("GET", "/me/export"): ("/me/export", None, (401, 401, 200, 200, 200, 200)),
+    ("DELETE", "/me"): ("/me", None, (401, 401, 202, 202, 202, 202)),
 }
 
 
@@ -108,7 +127,8 @@ def world(api) -> dict[str, str]:
     idea = api.post("/products/roadster/ideas", new_suggestion(), headers=CUSTOMER).json_body["idea_id"]
     api.post("/products/roadster/demand", headers=PRODUCT_TEAM)
     comment = api.post(f"/ideas/{idea}/comments", {"body": "Thanks!"}, headers=PRODUCT_TEAM).json_body["comment_id"]
-    return {"idea": idea, "comment": comment}
+    token = services().notifications.links.token("matrix-ada")
+    return {"idea": idea, "comment": comment, "token": token}
 
 
 @pytest.mark.parametrize(("method", "route"), sorted(MATRIX))

@@ -127,6 +127,7 @@ def in_the_cloud(monkeypatch, issuer: str, audience: str) -> None:
     monkeypatch.setenv("COCREATE_IDENTITY", "cognito")
     monkeypatch.setenv("COCREATE_TOKEN_ISSUER", issuer)
     monkeypatch.setenv("COCREATE_TOKEN_AUDIENCE", audience)
+    monkeypatch.setenv("COCREATE_UNSUBSCRIBE_KEY", "k" * 32)
     wiring.reset()
     # Built now: Chalice's test client puts the stage's own variables back for the length of each request.
     assert wiring.services().tokens.__class__ is CognitoTokens

@@ -47,7 +47,15 @@ def test_business_metrics_are_counted(api, stdout_lines):
     api.put(f"/ideas/{idea_id}/vote", {"value": 1}, headers=PRODUCT_TEAM)  # the same vote again: not counted
     emitted = [line for line in stdout_lines() if "_aws" in line]
     names = [m["Name"] for line in emitted for m in line["_aws"]["CloudWatchMetrics"][0]["Metrics"]]
-    assert sorted(names) == ["DemandPublished", "IdeasSubmitted", "VotesCast", "VotesCast"]
+    # The author follows their idea; the team member follows it by voting, once.
+    assert sorted(names) == [
+        "DemandPublished",
+        "FollowsStarted",
+        "FollowsStarted",
+        "IdeasSubmitted",
+        "VotesCast",
+        "VotesCast",
+    ]
     assert all(line["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "Cocreate" for line in emitted)
 
 

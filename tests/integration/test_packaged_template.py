@@ -175,8 +175,9 @@ def test_a_scheduled_run_that_fails_is_kept_and_the_api_answers_before_api_gatew
     assert properties(resources, "APIHandler")["Timeout"] < 29  # API Gateway's own limit
 
 
-def test_merged_support_moves_one_run_at_a_time(resources):
-    assert properties(resources, "MoveMergedSupport")["ReservedConcurrentExecutions"] == 1
+def test_merged_support_notifications_and_erasures_go_one_run_at_a_time(resources):
+    for function in ("MoveMergedSupport", "NotifyFollowers", "EraseCustomers"):
+        assert properties(resources, function)["ReservedConcurrentExecutions"] == 1, function
 
 
 def test_every_non_public_route_and_no_public_one_needs_the_cognito_authorizer(resources):
@@ -236,12 +237,31 @@ def test_each_function_may_do_only_what_it_does(resources):
     assert not {a for a in actions(resources, "OnTableChange") if a.startswith("s3:")}
     assert "dynamodb:GetRecords" in actions(resources, "OnTableChange")
     assert "dynamodb:GetRecords" not in actions(resources, "APIHandler")
+    # Mail only from the stack's sending identity, and only by the function that notifies.
+    (mail,) = [s for s in statements(resources, "NotifyFollowers") if "ses:SendRawEmail" in s["Action"]]
+    assert mail["Condition"] == {"StringEquals": {"ses:FromAddress": {"Ref": "MailIdentity"}}}
+    assert not [
+        f for f in FUNCTIONS if f != "NotifyFollowers" and any(a.startswith("ses:") for a in actions(resources, f))
+    ]
+    (deletes,) = [s for s in statements(resources, "NotifyFollowers") if "dynamodb:DeleteItem" in s["Action"]]
+    assert deletes["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["NOTICES*"]}}
+    # Erasure deletes the customer's own items, and nothing of anyone else's.
+    (erases,) = [s for s in statements(resources, "EraseCustomers") if "dynamodb:DeleteItem" in s["Action"]]
+    assert erases["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"] == [
+        "CUSTOMER#*",
+        "LIMIT#*",
+        "WAITING#*",
+        "ERASURES*",
+    ]
 
 
 def test_every_function_is_told_every_setting_and_trusts_only_cognito(resources):
     for function in FUNCTIONS:
         environment = properties(resources, function)["Environment"]["Variables"]
-        assert set(VARIABLES.values()) <= environment.keys(), function
+        # The API's address only where mail is sent: the API's own function naming it would make a cycle.
+        assert set(VARIABLES.values()) - {"COCREATE_PUBLIC_URL"} <= environment.keys(), function
+        assert ("COCREATE_PUBLIC_URL" in environment) == (function == "NotifyFollowers")
+        assert "resolve:secretsmanager" in environment["COCREATE_UNSUBSCRIBE_KEY"]["Fn::Sub"]
         assert environment["COCREATE_IDENTITY"] == "cognito"
         assert environment["COCREATE_STAGE"] == "prod"
         assert properties(resources, function)["Tracing"] == "Active"

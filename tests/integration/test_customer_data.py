@@ -1,0 +1,149 @@
+"""Customers in control of their data: everything about them in one document, and erasure that leaves every count
+exactly what the remaining ballots say."""
+
+from __future__ import annotations
+
+import pytest
+
+from chalicelib import wiring
+from infra.local.tokens import bearer
+from tests.tokens import PRODUCT_TEAM
+
+ADA, BO = bearer("ada"), bearer("bo")
+
+EMPTY = {
+    "ideas": [],
+    "votes": [],
+    "commitments": [],
+    "comments": [],
+    "follows": [],
+    "notifications": [],
+    "preferences": {"email": None, "consent": {"given_at": None, "withdrawn_at": None}},
+}
+
+
+@pytest.fixture
+def product(api) -> str:
+    assert (
+        api.post("/products", {"product_id": "roadster", "name": "Roadster"}, headers=PRODUCT_TEAM).status_code == 201
+    )
+    return "roadster"
+
+
+def suggest(api, title: str, author) -> str:
+    body = {"kind": "suggestion", "title": title, "description": f"{title}, please."}
+    return api.post("/products/roadster/ideas", body, headers=author).json_body["idea_id"]
+
+
+def export(api, who) -> dict:
+    answer = api.get("/me/export", headers=who)
+    assert answer.status_code == 200
+    return answer.json_body
+
+
+def counts(idea_id: str) -> tuple[int, int, int]:
+    """An idea's supporters, opponents and committed units, as counted."""
+    idea = wiring.services().ideas.get(idea_id)
+    return idea.up, idea.down, idea.units
+
+
+@pytest.fixture
+def ada_everywhere(api, pump, product) -> dict[str, str]:
+    """Ada writes an idea, votes on an open idea and one that closes, commits to both, comments unhappily, follows,
+    is notified and asked for email."""
+    mine = suggest(api, "Cork interior", ADA)
+    open_idea, closing = suggest(api, "Roof rack", BO), suggest(api, "Tow bar", BO)
+    for idea in (open_idea, closing):
+        assert api.put(f"/ideas/{idea}/vote", {"value": 1}, headers=ADA).status_code == 200
+        assert (
+            api.put(f"/ideas/{idea}/commitment", {"quantity": 2, "max_unit_price": 300}, headers=ADA).status_code == 200
+        )
+    comment = api.post(f"/ideas/{open_idea}/comments", {"body": "This is taking forever. Awful."}, headers=ADA)
+    api.put("/me/preferences", {"email": {"address": "ada@example.com", "events": ["status_changed"]}}, headers=ADA)
+    pump.drain()
+    api.patch(f"/ideas/{closing}", {"status": "declined", "response": "Not this year."}, headers=PRODUCT_TEAM)
+    pump.drain()
+    wiring.services().notifications.run()
+    return {"mine": mine, "open": open_idea, "closed": closing, "comment": comment.json_body["comment_id"]}
+
+
+def test_the_export_holds_everything_about_the_caller_and_nothing_of_anyone_elses(api, ada_everywhere):
+    ideas = ada_everywhere
+    data = export(api, ADA)
+    assert data["customer_id"] == "ada"
+    assert [i["idea_id"] for i in data["ideas"]] == [ideas["mine"]]
+    assert sorted((v["idea_id"], v["value"]) for v in data["votes"]) == sorted(
+        (i, 1) for i in (ideas["mine"], ideas["open"], ideas["closed"])
+    )
+    assert sorted(c["idea_id"] for c in data["commitments"]) == sorted([ideas["open"], ideas["closed"]])
+    assert {c["quantity"] for c in data["commitments"]} == {2} and {
+        c["max_unit_price"] for c in data["commitments"]
+    } == {300}
+    assert [c["comment_id"] for c in data["comments"]] == [ideas["comment"]]
+    assert {f["idea_id"] for f in data["follows"] if f["following"]} == {ideas["mine"], ideas["open"], ideas["closed"]}
+    assert [(n["kind"], n["idea_id"]) for n in data["notifications"]] == [("status_changed", ideas["closed"])]
+    assert data["preferences"]["email"]["address"] == "ada@example.com"
+    assert data["preferences"]["consent"]["given_at"]
+    others = export(api, BO)
+    assert sorted(i["idea_id"] for i in others["ideas"]) == sorted([ideas["open"], ideas["closed"]])
+    assert others["comments"] == [] and others["preferences"]["email"] is None
+
+
+def test_erasure_withdraws_open_support_keeps_closed_tallies_unlinked_and_leaves_an_empty_export(
+    api, pump, ada_everywhere
+):
+    ideas = ada_everywhere
+    before_closed = counts(ideas["closed"])
+    assert counts(ideas["open"]) == (2, 0, 2)  # Bo (its author) and Ada; Ada's 2 units
+
+    assert api.delete("/me", headers=ADA).status_code == 202
+    assert wiring.services().customers.erase_requested() == 1
+    pump.drain()
+
+    assert {k: v for k, v in export(api, ADA).items() if k in EMPTY} == EMPTY
+    assert api.get("/me/votes", headers=ADA).json_body["items"] == []
+    assert counts(ideas["open"]) == (1, 0, 0)  # her vote and commitment withdrawn
+    assert counts(ideas["closed"]) == before_closed == (2, 0, 2)  # a closed idea's tally is final
+    assert counts(ideas["mine"])[:2] == (0, 0)  # her idea stays, without her vote or her name
+    assert api.get(f"/ideas/{ideas['mine']}").json_body["title"] == "Cork interior"
+    (comment,) = api.get(f"/ideas/{ideas['open']}/comments").json_body["items"]
+    assert comment["body"] == "" and comment["author"] == {"id": None, "official": False}
+    assert api.get("/products/roadster/attention", headers=PRODUCT_TEAM).json_body["items"] == []
+    # Every count is what the remaining ballots say: a recount finds nothing to repair.
+    assert wiring.services().recount.recount("roadster").repaired == []
+    assert wiring.services().customers.records.erasures() == []
+
+
+def test_erasure_done_twice_or_of_someone_with_nothing_changes_nothing_more(api, pump, ada_everywhere):
+    api.delete("/me", headers=ADA)
+    customers = wiring.services().customers
+    customers.erase_requested()
+    pump.drain()
+    open_counts = counts(ada_everywhere["open"])
+    customers.erase("ada")  # again, as a run that died before it could say so would
+    customers.erase("nobody")
+    pump.drain()
+    assert counts(ada_everywhere["open"]) == open_counts
+    assert {k: v for k, v in export(api, ADA).items() if k in EMPTY} == EMPTY
+    assert wiring.services().recount.recount("roadster").repaired == []
+
+
+def test_a_vote_on_an_idea_that_closes_while_its_ballot_is_erased_stays_in_its_final_tally(
+    api, pump, ada_everywhere, monkeypatch
+):
+    ideas = ada_everywhere
+    customers = wiring.services().customers
+    read_statuses = customers.ideas.closed
+
+    def closing_meanwhile(idea_ids, **kwargs):
+        statuses = read_statuses(idea_ids, **kwargs)
+        if ideas["open"] in idea_ids:  # the team declines it between the erasure's read and its write
+            monkeypatch.setattr(customers.ideas, "closed", read_statuses)
+            api.patch(f"/ideas/{ideas['open']}", {"status": "declined"}, headers=PRODUCT_TEAM)
+        return statuses
+
+    monkeypatch.setattr(customers.ideas, "closed", closing_meanwhile)
+    customers.erase("ada")
+    pump.drain()
+    assert counts(ideas["open"])[:2] == (2, 0)  # it closed with her vote: final
+    assert wiring.services().recount.recount("roadster").repaired == []
