@@ -8,6 +8,7 @@ python -m bench growth       items read per ranked page as a product's ideas gro
 python -m bench report       publishing the demand report of a product of 100,000 ideas: time, memory, reads
 python -m bench commitments  the same report at 10,000 ideas with committed units: its reads (price books) and time
 python -m bench merge        a merge of an idea with 10,000 supporters: the move's time, calls and write units
+python -m bench notify       a status change told to 10,000 followers: the delivery's time, calls, write units, mail
 python -m bench similar      similar ideas: recall@5 and MRR of each method tried on labelled duplicates, alone and
                              among 10,000 ideas, and the chosen one's latency through the service
 python -m bench sentiment    VADER on 150 labelled sentences of product feedback: accuracy, macro-F1, its cost
@@ -184,6 +185,33 @@ def merge() -> Results:
     }
 
 
+def notify() -> Results:
+    from bench import notify
+
+    print(f"\n## A status change told to {notify.FOLLOWERS:,} followers: its commit, then the delivery\n", flush=True)
+    r = notify.measure()
+    n = r["delivered"]
+    rows = [
+        ("the status change (the request)", f"{r['change_wcu']} write units"),
+        (
+            "the stream's commit, which puts the notice in line",
+            f"{calls(r['commit_calls'])}; {r['commit_wcu']} write units",
+        ),
+        ("the delivery: wall time, against moto", f"{r['seconds']} s ({n / r['seconds']:,.0f} notifications a second)"),
+        ("its calls", calls(r["calls"])),
+        ("its write units (modelled)", f"{r['wcu']:,} ({r['wcu'] / n:.2f} a follower)"),
+        ("its read units (modelled)", f"{r['rcu']:,} ({r['rcu'] / n:.2f} a follower)"),
+        ("notifications, and mail sent", f"{n:,} of {r['followers']:,} followers; {r['mailed']:,} mails"),
+    ]
+    print(table(["what", "figure"], rows))
+    return {
+        "notify_10k_seconds": r["seconds"],
+        "notify_10k_wcu": r["wcu"],
+        "notify_10k_rcu": r["rcu"],
+        "notify_10k_mailed": r["mailed"],
+    }
+
+
 def similar() -> Results:
     from bench import similar
 
@@ -340,6 +368,7 @@ SECTIONS: dict[str, Callable[[], Results]] = {
     "commitments": commitments,
     "sentiment": sentiment,
     "merge": merge,
+    "notify": notify,
     "similar": similar,
     "coldstart": coldstart,
     "soak": soak,

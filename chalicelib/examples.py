@@ -99,7 +99,7 @@ def bodies() -> dict[type[BaseModel], dict[str, Any]]:
         }
     )
     # What the idea's followers are told of its review: the stream reads it off the idea's change, as here.
-    told = notices(idea_events(idea.model_dump(), reviewed.model_dump()), REVIEWED)[0]
+    told = notices(idea_events(idea.model_dump(), reviewed.model_dump(), REVIEWED))[0]
     notification = Notification(
         notification_id=told.notification_id,
         kind=told.kind,

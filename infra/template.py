@@ -20,6 +20,7 @@ from chalicelib.store.keys import (
     COMMENT_PREFIX,
     CUSTOMER_PREFIX,
     ERASURES_PARTITION,
+    LIMITS_PREFIX,
     MERGES_PARTITION,
     NOTICES_PARTITION,
     WAITING_PREFIX,
@@ -342,7 +343,7 @@ def permissions(stage: str = "prod") -> dict[str, list[dict[str, Any]]]:
                     "ForAllValues:StringLike": {
                         "dynamodb:LeadingKeys": [
                             f"{CUSTOMER_PREFIX}*",
-                            "LIMIT#*",
+                            f"{LIMITS_PREFIX}*",
                             f"{WAITING_PREFIX}*",
                             f"{ERASURES_PARTITION}*",
                         ]
@@ -391,6 +392,8 @@ APP_ALARMS = {
     "RecountsFailed": "A product's recount failed",
     "DemandPublishFailed": "A product's demand report could not be published",
     "EventsDeferred": "Events could not be sent to the bus; they wait in the outbox",
+    "MailFailed": "A notification's mail could not be sent through SES (it is in the inbox; it is not sent again)",
+    "FollowsFailed": "An automatic follow (an author, a voter, a commenter) could not be written",
 }
 
 

@@ -7,6 +7,7 @@ least once: each event carries an `event_id` that names what happened, by which 
 """
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any, ClassVar, NamedTuple
 
 from pydantic import ConfigDict
@@ -63,6 +64,7 @@ class IdeaThresholdReached(DomainEvent):
     title: str
     threshold: int
     supporters: int
+    reached_at: Timestamp  # when the count that reached it was written
 
 
 class CommentPosted(DomainEvent):
@@ -128,8 +130,8 @@ class CountsRecounted(DomainEvent):
     repaired: list[RepairedCount]
 
 
-def idea_events(old_image: Mapping[str, Any], new_image: Mapping[str, Any]) -> list[DomainEvent]:
-    """What an idea's change announces, from its stored images (either may be empty)."""
+def idea_events(old_image: Mapping[str, Any], new_image: Mapping[str, Any], at: datetime) -> list[DomainEvent]:
+    """What an idea's change, written `at`, announces, from its stored images (either may be empty)."""
     if not new_image:
         return []
     new = Idea.model_validate(new_image)
@@ -170,6 +172,7 @@ def idea_events(old_image: Mapping[str, Any], new_image: Mapping[str, Any]) -> l
                 title=new.title,
                 threshold=threshold,
                 supporters=new.up,
+                reached_at=at,
             )
         )
     return events

@@ -57,8 +57,8 @@ class Notice(Model):
         return f"{self.at.astimezone(UTC):%Y%m%dT%H%M%S%f}-{digest}"
 
 
-def notices(events: Iterable[DomainEvent], now: datetime) -> list[Notice]:
-    """What `events` tell followers (`now`: when, for an event that does not say)."""
+def notices(events: Iterable[DomainEvent]) -> list[Notice]:
+    """What `events` tell followers."""
     told: list[Notice] = []
     for event in events:
         if isinstance(event, IdeaStatusChanged):
@@ -80,7 +80,7 @@ def notices(events: Iterable[DomainEvent], now: datetime) -> list[Notice]:
                     event_id=event.event_id,
                     kind=NotificationKind.THRESHOLD_REACHED,
                     idea_id=event.idea_id,
-                    at=now,
+                    at=event.reached_at,
                     threshold=event.threshold,
                     supporters=event.supporters,
                 )

@@ -34,7 +34,7 @@ from chalicelib.store.customers import CustomerRecords
 from chalicelib.store.ideas import IdeaStore
 from chalicelib.store.inbox import stored_notification
 from chalicelib.store.preferences import PreferenceStore
-from chalicelib.store.schema import SORT_KEY
+from chalicelib.store.schema import PARTITION_KEY, SORT_KEY
 from chalicelib.store.table import ConditionFailed, Item, key_of
 
 # Tries at one ballot while the customer's own requests, or ideas closing, keep changing what it should become.
@@ -91,10 +91,10 @@ class CustomerDataService:
         return CustomerData(
             customer_id=customer_id,
             exported_at=self.clock(),
-            ideas=[Idea.model_validate(i).view() for i in authored if i["PK"].startswith("IDEA#")],
+            ideas=[Idea.model_validate(i).view() for i in authored if not _comment(i)],
             votes=votes,
             commitments=promised,
-            comments=[Comment.model_validate(i).view() for i in authored if i["PK"].startswith(keys.COMMENT_PREFIX)],
+            comments=[Comment.model_validate(i).view() for i in authored if _comment(i)],
             follows=follows,
             notifications=notes,
             preferences=self.preferences.get(customer_id),
@@ -125,7 +125,7 @@ class CustomerDataService:
             self._forget(customer_id, ballot)
         ideas = comments = 0
         for item in self.records.authored(customer_id):
-            if item["PK"].startswith(keys.COMMENT_PREFIX):
+            if _comment(item):
                 self.comments.erase(Comment.model_validate(item))
                 comments += 1
             else:
@@ -151,3 +151,8 @@ class CustomerDataService:
             except (BallotChanging, IdeaNoLongerOpen):
                 ballot = self.ballots.stored(customer_id, ballot["product_id"])
         raise BallotChanging(f"a ballot kept changing under {_ATTEMPTS} attempts")
+
+
+def _comment(authored: Item) -> bool:
+    """Whether an item the customer wrote is a comment (else, an idea)."""
+    return str(authored[PARTITION_KEY]).startswith(keys.COMMENT_PREFIX)

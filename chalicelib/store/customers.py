@@ -34,7 +34,7 @@ class CustomerRecords:
         return self.table.batch_get(found, consistent=True)
 
     def write_windows(self, customer_id: str) -> list[keys.Key]:
-        return [key_of(i) for i in self.table.query_all(_partition(keys.write_window(customer_id, 0)[PARTITION_KEY]))]
+        return [key_of(i) for i in self.table.query_all(_partition(keys.write_windows(customer_id)))]
 
     def delete(self, item_keys: Sequence[keys.Key]) -> None:
         self.table.batch_write(deletes=item_keys)

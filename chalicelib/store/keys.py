@@ -119,9 +119,17 @@ def product_ballots(product_id: str) -> str:
     return f"BALLOTS#{product_id}"
 
 
+LIMITS_PREFIX = "LIMIT#"
+
+
+def write_windows(customer_id: str) -> str:
+    """The partition of a customer's counts of writes, a minute each."""
+    return f"{LIMITS_PREFIX}{customer_id}"
+
+
 def write_window(customer_id: str, window: int) -> Key:
     """A customer's count of writes in one minute."""
-    return {PARTITION_KEY: f"LIMIT#{customer_id}", SORT_KEY: f"WINDOW#{window}"}
+    return {PARTITION_KEY: write_windows(customer_id), SORT_KEY: f"WINDOW#{window}"}
 
 
 def checkpoint(shard_id: str) -> Key:

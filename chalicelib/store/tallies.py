@@ -166,7 +166,7 @@ class TallyStore:
         if events:
             entry, pending = self.outbox.entry(shard_id, upto, events)
             others.append(entry)
-            told = notices(events, utc_now())
+            told = notices(events)
             if told:
                 others.append(NoticeJobs.entry(shard_id, upto, told))
         if sum(map(actions, changes.values())) + len(others) <= self.max_actions:

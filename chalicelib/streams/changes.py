@@ -78,11 +78,16 @@ def _votes(image: Mapping[str, Any]) -> dict[str, int]:
     return votes
 
 
-def _day(stream: Mapping[str, Any]) -> str:
-    """The UTC date the record was written: the day its votes count as gained (the same on every delivery)."""
+def _written(stream: Mapping[str, Any]) -> datetime:
+    """When the record was written (the same on every delivery)."""
     created = stream["ApproximateCreationDateTime"]  # seconds from Lambda; a datetime when read back by boto3
     seconds = created.timestamp() if isinstance(created, datetime) else float(created)
-    return datetime.fromtimestamp(seconds, UTC).date().isoformat()
+    return datetime.fromtimestamp(seconds, UTC)
+
+
+def _day(stream: Mapping[str, Any]) -> str:
+    """The UTC date the record was written: the day its votes count as gained."""
+    return _written(stream).date().isoformat()
 
 
 def ballot_change(stream: Mapping[str, Any], old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Tally]:
@@ -109,7 +114,9 @@ def read(record: Mapping[str, Any]) -> Change:
         if kind is ItemKind.BALLOT:
             return Change(sequence_number, kind, ballot_change(stream, old, new))
         if kind is ItemKind.IDEA:
-            return Change(sequence_number, kind, {}, tuple(idea_events(old, new)), answer=_answer(old, new))
+            return Change(
+                sequence_number, kind, {}, tuple(idea_events(old, new, _written(stream))), answer=_answer(old, new)
+            )
         if kind is ItemKind.COMMENT:
             counted = comment_change(visible_feeling(old), visible_feeling(new))
             tallies = {(new or old)["idea_id"]: counted} if counted else {}

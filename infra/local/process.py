@@ -45,6 +45,13 @@ class LocalStack:
     def fire(self, schedule: str) -> None:
         requests.post(f"{self.control}/schedule/{schedule}", timeout=120).raise_for_status()
 
+    def mailbox(self) -> list[dict[str, Any]]:
+        """The mail SES has sent (`GET /mailbox` on the control port), oldest first."""
+        answer = requests.get(f"{self.control}/mailbox", timeout=10)
+        answer.raise_for_status()
+        mail: list[dict[str, Any]] = answer.json()["mail"]
+        return mail
+
     def stats(self) -> dict[str, Any]:
         """The event pump's figures and the moto server's memory (`GET /stats` on the control port)."""
         answer = requests.get(f"{self.control}/stats", timeout=10)

@@ -81,5 +81,5 @@ def test_the_walkthrough_works_through_the_generated_client(client_package, loca
         token("e2e-client-ada"),
         token("e2e-client-pat", "product-team"),
         local_stack.drain,
-        lambda: local_stack.fire("move_merged_support"),
+        local_stack.fire,
     )

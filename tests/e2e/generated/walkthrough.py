@@ -15,15 +15,20 @@ from cocreate_client.api.default import (
     cast_vote,
     change_status,
     commit_to_idea,
+    erase_me,
+    export_my_data,
     get_idea,
     latest_demand_csv,
     list_comments,
     list_ideas,
     list_products,
+    my_notifications,
     my_votes,
     post_comment,
     publish_demand,
+    read_notifications,
     retract_vote,
+    set_preferences,
     similar_ideas,
     submit_idea,
 )
@@ -34,18 +39,25 @@ from cocreate_client.models import (
     CommentView,
     CommitmentBody,
     CommitmentView,
+    CustomerData,
     CustomisationDraft,
     CustomisationDraftOptions,
     DemandReport,
+    EmailWish,
     Feeling,
     IdeaOrder,
     IdeaPage,
     IdeaStatus,
     IdeaView,
     MyVotes,
+    NotificationKind,
+    NotificationPage,
+    Preferences,
+    PreferencesBody,
     Problem,
     ProblemCode,
     ProductPage,
+    ReadNotifications,
     SimilarIdeas,
     StatusChange,
     SubmittedIdea,
@@ -61,8 +73,9 @@ def walk(
     customer_token: str,
     team_token: str,
     drain: Callable[[], object],
-    move_merged_support: Callable[[], object],
+    fire: Callable[[str], object],
 ) -> None:
+    """`fire` runs a schedule now, by its function's name."""
     public = Client(base_url=base_url)
     customer = AuthenticatedClient(base_url=base_url, token=customer_token)
     team = AuthenticatedClient(base_url=base_url, token=team_token)
@@ -151,7 +164,7 @@ def walk(
     )
     assert isinstance(merged, IdeaView)
     assert merged.merged_into == rack.idea_id
-    move_merged_support()
+    fire("move_merged_support")
     drain()
     moved = get_idea.sync(rack.idea_id, client=public)
     assert isinstance(moved, IdeaView)
@@ -166,3 +179,38 @@ def walk(
     csv = latest_demand_csv.sync("roadster", client=team)
     assert isinstance(csv, str)
     assert csv.startswith("rank,idea_id,")
+
+    # Closing the loop: the author of a suggestion follows it, asks for email, and hears the team's answer in the
+    # inbox; then they take out everything cocreate holds about them, and leave.
+    mine_too = submit_idea.sync(
+        "roadster",
+        client=customer,
+        body=SuggestionDraft(kind="suggestion", title="Heated seats that remember me", description="Winter."),
+    )
+    assert isinstance(mine_too, SubmittedIdea)
+    shown = get_idea.sync(mine_too.idea_id, client=customer)
+    assert isinstance(shown, IdeaView)
+    assert shown.following is True
+    wish = EmailWish(address="ada@example.com", events=[NotificationKind.STATUS_CHANGED])
+    chosen = set_preferences.sync(client=customer, body=PreferencesBody(email=wish))
+    assert isinstance(chosen, Preferences)
+    assert chosen.email is not None and chosen.consent.given_at is not None
+    change_status.sync(
+        mine_too.idea_id, client=team, body=StatusChange(status=IdeaStatus.UNDER_REVIEW, response="Pricing it.")
+    )
+    drain()
+    fire("notify_followers")
+    inbox = my_notifications.sync(client=customer, unread=True)
+    assert isinstance(inbox, NotificationPage)
+    (told,) = [n for n in inbox.items if n.idea_id == mine_too.idea_id]
+    assert told.kind is NotificationKind.STATUS_CHANGED and told.message.endswith("“Pricing it.”")
+    assert read_notifications.sync_detailed(client=customer, body=ReadNotifications(all_=True)).status_code == 204
+    data = export_my_data.sync(client=customer)
+    assert isinstance(data, CustomerData)
+    assert mine_too.idea_id in [i.idea_id for i in data.ideas]
+    assert erase_me.sync_detailed(client=customer).status_code == 202
+    fire("erase_customers")
+    drain()
+    gone = export_my_data.sync(client=customer)
+    assert isinstance(gone, CustomerData)
+    assert (gone.ideas, gone.votes, gone.comments, gone.notifications) == ([], [], [], [])
