@@ -3,7 +3,8 @@
     python -m infra.ops recount [--product ID]         recompute counts from the ballots, repair any difference
     python -m infra.ops quarantine                      the stream records set aside as unreadable, and why
     python -m infra.ops quarantine --replay             read them again with today's code: a ballot's product is
-                                                        recounted, an idea's events are sent; then they go
+                                                        recounted, an idea's events are sent (and its followers
+                                                        told); then they go
 
 In the cloud, `recount` invokes the stack's recount function (it reads the stream with the function's role);
 the quarantine is read and replayed from here, with your credentials. `make recount` and `make quarantine` run
@@ -53,6 +54,8 @@ def recount(outputs: dict[str, str] | None, product_id: str | None) -> dict[str,
 
 
 def quarantine(replay: bool) -> dict[str, Any]:
+    from chalicelib.domain.notifications import notices
+    from chalicelib.store.notices import NoticeJobs
     from chalicelib.store.quarantine import Quarantine
     from chalicelib.streams.changes import ItemKind, read
     from chalicelib.wiring import services
@@ -78,6 +81,9 @@ def quarantine(replay: bool) -> dict[str, Any]:
                     entry["replayed"] = f"recounted product {product_id}"
                 else:
                     built.events.publish([event.envelope() for event in change.events])
+                    if told := notices(change.events):  # and their followers are told, as the commit would have
+                        table = built.ideas.ideas.table
+                        table.put(NoticeJobs.entry(record.shard_id, record.sequence_number, told).item)
                     entry["replayed"] = f"sent {len(change.events)} events"
                 kept.remove(record)
         listed.append(entry)

@@ -92,6 +92,29 @@ class SupportMoved(DomainEvent):
     finished_at: Timestamp
 
 
+class FollowersNotified(DomainEvent):
+    """Every follower of an idea has been told of something that happened to it (`about`: that event's id), in
+    their inbox: how many were told (those told by an earlier, interrupted run included). Never who."""
+
+    detail_type: ClassVar[str] = "FollowersNotified"
+    idea_id: str
+    kind: str  # the notification's kind
+    about: str
+    notified: int
+    finished_at: Timestamp
+
+
+class CustomerErased(DomainEvent):
+    """A customer's personal data was erased: what was done, never who they were."""
+
+    detail_type: ClassVar[str] = "CustomerErased"
+    ballots: int  # erased (their votes on closed ideas kept, by nobody)
+    ideas: int  # that lost their author
+    comments: int  # that lost their body and author
+    deleted: int  # follows, notifications, preferences, write windows
+    erased_at: Timestamp
+
+
 class ReportKeys(Model):
     latest: str
     json_copy: str

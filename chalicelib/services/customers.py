@@ -10,13 +10,16 @@ Every step can be done again: a run that stops halfway is finished by the next.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import NamedTuple
 
 from chalicelib.domain.comments import Comment
 from chalicelib.domain.customers import CustomerData, ExportedCommitment, ExportedFollow, ExportedVote
+from chalicelib.domain.events import CustomerErased
 from chalicelib.domain.ideas import Idea
 from chalicelib.observability import count, logger, traced
+from chalicelib.publish.events import EventPublisher
 from chalicelib.services import Clock
 from chalicelib.store import keys
 from chalicelib.store.ballots import (
@@ -58,6 +61,7 @@ class CustomerDataService:
         comments: CommentStore,
         ballots: BallotStore,
         preferences: PreferenceStore,
+        events: EventPublisher,
         clock: Clock,
     ) -> None:
         self.records = records
@@ -65,6 +69,7 @@ class CustomerDataService:
         self.comments = comments
         self.ballots = ballots
         self.preferences = preferences
+        self.events = events
         self.clock = clock
 
     def export(self, customer_id: str) -> CustomerData:
@@ -112,6 +117,8 @@ class CustomerDataService:
                 logger.info("erasures stopped for lack of time: the next run goes on")
                 break
             done = self.erase(customer_id)
+            told = CustomerErased(event_id=f"erasure:{uuid.uuid4()}", **done._asdict(), erased_at=self.clock())
+            self.events.publish([told.envelope()])  # before the request goes: if it fails, the next run erases again
             self.records.erased(customer_id)
             count("CustomersErased")
             logger.info("a customer's data was erased", extra=done._asdict())  # counts only: nothing about them

@@ -53,8 +53,9 @@ class IdeaService:
         stored, created = self.ideas.create(idea)
         if created:
             count("IdeasSubmitted")
-        self.following.automatically(customer_id, stored)  # its author, or a customer who asked for it again
         my_vote = self.voting.support(customer_id, stored)
+        if my_vote != 1:  # with their up-vote they follow it already; without one (a full budget), they follow it now
+            self.following.automatically(customer_id, stored)
         view = stored.view().for_caller(my_vote)
         similar = self._like(stored) if isinstance(draft, SuggestionDraft) else []
         return Submission(view=SubmittedIdea(**dict(view), similar=similar), created=created)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
+from chalicelib.domain.events import FollowersNotified
 from chalicelib.domain.ideas import Idea
 from chalicelib.domain.notifications import (
     Notice,
@@ -28,6 +29,7 @@ from chalicelib.domain.notifications import (
 )
 from chalicelib.errors import InvalidInput
 from chalicelib.observability import count, logger, traced
+from chalicelib.publish.events import EventPublisher
 from chalicelib.publish.mail import Mail, Mailer, UnsubscribeLinks
 from chalicelib.services import Clock
 from chalicelib.store.comments import CommentStore
@@ -66,6 +68,7 @@ class NotificationService:
         inbox: Inbox,
         preferences: PreferenceStore,
         jobs: NoticeJobs,
+        events: EventPublisher,
         mailer: Mailer,
         links: UnsubscribeLinks,
         clock: Clock,
@@ -77,6 +80,7 @@ class NotificationService:
         self.inbox = inbox
         self.preferences = preferences
         self.jobs = jobs
+        self.events = events
         self.mailer = mailer
         self.links = links
         self.clock = clock
@@ -137,13 +141,30 @@ class NotificationService:
                 if notice.kind is NotificationKind.MERGED and notice.merged_into:
                     self._follow_on(followers, notice.merged_into)
             made += new
-            advanced = self.jobs.advance(job, job.done + (start is None), start, new)
+            so_far = job.delivered + new
+            if start is None:
+                if told:  # every follower told: say so, before it is recorded (so at least once)
+                    self._told_all(notice, so_far)
+                advanced = self.jobs.advance(job, job.done + 1, None, 0)
+            else:
+                advanced = self.jobs.advance(job, job.done, start, so_far)
             if advanced is None:  # another run finished it meanwhile
                 return True, made
             job = advanced
         self.jobs.finish(job)
         count("NoticesDelivered", len(job.notices))
         return True, made
+
+    def _told_all(self, notice: Notice, notified: int) -> None:
+        told = FollowersNotified(
+            event_id=f"{notice.event_id}:notified",
+            idea_id=notice.idea_id,
+            kind=notice.kind.value,
+            about=notice.event_id,
+            notified=notified,
+            finished_at=self.clock(),
+        )
+        self.events.publish([told.envelope()])
 
     def _told(self, notice: Notice) -> Told | None:
         """What followers are told of the notice; None when there is nothing to tell any more (the idea or the

@@ -21,7 +21,7 @@ from chalicelib.observability import count, traced
 from chalicelib.services.catalogue import CatalogueService
 from chalicelib.services.following import FollowingService
 from chalicelib.services.merging import MergingService
-from chalicelib.store.ballots import BallotChanging, BallotFull, BallotStore, IdeaNoLongerOpen, NoUpVote
+from chalicelib.store.ballots import BallotChanging, BallotFull, BallotStore, Cast, IdeaNoLongerOpen, NoUpVote
 from chalicelib.store.ideas import IdeaStore
 
 # Tries at a vote while the customer's own other requests change their ballot: each try that fails made room.
@@ -88,7 +88,7 @@ class VotingService:
         """
         for _attempt in range(_ATTEMPTS):
             try:
-                changed = self.ballots.cast(customer_id, idea.product_id, idea.idea_id, value, idea.vote_budget)
+                cast = self.ballots.cast(customer_id, idea.product_id, idea.idea_id, value, idea.vote_budget)
             except IdeaNoLongerOpen:
                 raise self._closed(idea.idea_id, "closed") from None
             except BallotChanging:
@@ -97,8 +97,9 @@ class VotingService:
                 if not self._release_closed(customer_id, full.ballot):
                     raise self._exhausted(idea) from None
                 continue
-            if changed:
+            if cast is not Cast.SAME:
                 count("VotesCast")
+            if cast is Cast.NEW:
                 self.following.automatically(customer_id, idea)  # a voter follows, either way
             return
         raise BallotBusy("your votes on this product kept changing while this one was cast; send it again")

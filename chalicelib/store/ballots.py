@@ -80,6 +80,14 @@ class TargetClosed(Exception):
     """The idea a vote was moving to closed after it was read."""
 
 
+class Cast(Enum):
+    """What a vote was to the customer's ballot."""
+
+    NEW = "new"  # their first on the idea (since they last withdrew one)
+    CHANGED = "changed"  # it turned their vote the other way
+    SAME = "same"  # the vote they had: nothing written
+
+
 class Moved(Enum):
     """What became of a customer's vote on a merged idea."""
 
@@ -178,10 +186,10 @@ class BallotStore:
         """The ballot as stored, read consistently."""
         return self.table.get(keys.ballot(customer_id, product_id), consistent=True)
 
-    def cast(self, customer_id: str, product_id: str, idea_id: str, value: VoteValue, budget: int) -> bool:
+    def cast(self, customer_id: str, product_id: str, idea_id: str, value: VoteValue, budget: int) -> Cast:
         """Record the vote: a new one (the ballot's first included) or a change, in one write, provided the idea
         is still open. The ballot is read first, so that the write is the right one: the same vote again writes
-        nothing, and a full budget is known without a refused write. Whether the ballot changed.
+        nothing, and a full budget is known without a refused write. What the vote was to the ballot.
 
         Raises BallotFull, with the ballot as it is, when a new vote does not fit the budget, IdeaNoLongerOpen
         when the idea closed since it was read, and RateLimited past the customer's writes a minute.
@@ -193,7 +201,7 @@ class BallotStore:
             ballot = _ballot(item) if item else Ballot(product_id=product_id, budget=budget)
             current = ballot.votes.get(idea_id)
             if current == value:
-                return False
+                return Cast.SAME
             if current is not None:
                 write = Clauses(sets=("#vote = :value",), condition="#vote = :was", names=vote)
                 write = write._replace(values={":value": value, ":was": current})
@@ -221,7 +229,7 @@ class BallotStore:
                 )
             item = self._write(key, item, write, idea_id)
             if item is None:
-                return True
+                return Cast.NEW if current is None else Cast.CHANGED
         raise BallotChanging(f"the ballot kept changing under {_ATTEMPTS} attempts")
 
     def retract(self, customer_id: str, product_id: str, idea_id: str) -> None:

@@ -20,7 +20,7 @@ class NoticeJob(NamedTuple):
     notices: tuple[Notice, ...]
     done: int  # notices delivered to all their followers
     start: Mapping[str, str] | None  # where in the next notice's followers delivery goes on; None: from the first
-    delivered: int  # notifications delivered so far
+    delivered: int  # notifications of the next notice made so far
 
 
 def _job(item: Item) -> NoticeJob:
@@ -50,12 +50,12 @@ class NoticeJobs:
         return [_job(item) for item in self.table.query_all(partition, consistent=True)]
 
     def advance(self, job: NoticeJob, done: int, start: Mapping[str, str] | None, delivered: int) -> NoticeJob | None:
-        """Record how far delivery went, adding the notifications this run delivered; None when another run
-        finished the job meanwhile."""
+        """Record how far delivery went: `done` notices, the next one's followers from `start` on, `delivered` of
+        its notifications made so far. None when another run finished the job meanwhile."""
         values: dict[str, Any] = {":done": done, ":delivered": delivered}
-        text = "SET done = :done ADD delivered :delivered"
+        text = "SET done = :done, delivered = :delivered"
         if start is not None:
-            text = "SET done = :done, #start = :start ADD delivered :delivered"
+            text += ", #start = :start"
             values[":start"] = dict(start)
         else:
             text += " REMOVE #start"

@@ -90,7 +90,7 @@ def test_the_export_holds_everything_about_the_caller_and_nothing_of_anyone_else
 
 
 def test_erasure_withdraws_open_support_keeps_closed_tallies_unlinked_and_leaves_an_empty_export(
-    api, pump, ada_everywhere
+    api, pump, bus, ada_everywhere
 ):
     ideas = ada_everywhere
     before_closed = counts(ideas["closed"])
@@ -112,6 +112,9 @@ def test_erasure_withdraws_open_support_keeps_closed_tallies_unlinked_and_leaves
     # Every count is what the remaining ballots say: a recount finds nothing to repair.
     assert wiring.services().recount.recount("roadster").repaired == []
     assert wiring.services().customers.records.erasures() == []
+    (erased,) = bus.received("CustomerErased")  # what was done, never who
+    assert (erased["ballots"], erased["ideas"], erased["comments"]) == (1, 1, 1)
+    assert set(erased) == {"event_id", "ballots", "ideas", "comments", "deleted", "erased_at"}
 
 
 def test_erasure_done_twice_or_of_someone_with_nothing_changes_nothing_more(api, pump, ada_everywhere):

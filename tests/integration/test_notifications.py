@@ -68,12 +68,21 @@ def test_the_author_voters_either_way_and_commenters_follow_and_an_unfollow_is_n
     assert following(api, idea, DEE) and following(api, idea, BO)
 
 
+def test_an_author_whose_budget_is_full_follows_their_idea_without_a_vote(api):
+    api.post("/products", {"product_id": "tight", "name": "Tight", "vote_budget": 1}, headers=PRODUCT_TEAM)
+    body = {"kind": "suggestion", "title": "First", "description": "d"}
+    api.post("/products/tight/ideas", body, headers=ADA)  # her one vote
+    second = api.post("/products/tight/ideas", {**body, "title": "Second"}, headers=ADA).json_body
+    assert second["my_vote"] is None
+    assert following(api, second["idea_id"], ADA)
+
+
 def test_following_an_idea_that_does_not_exist_is_a_404(api, product):
     assert api.put("/ideas/s0000000000000000/subscription", headers=ADA).status_code == 404
     assert api.delete("/ideas/nonsense/subscription", headers=ADA).status_code == 404
 
 
-def test_every_follower_is_told_of_a_status_change_once_however_often_it_is_delivered(api, pump, product):
+def test_every_follower_is_told_of_a_status_change_once_however_often_it_is_delivered(api, pump, bus, product):
     idea = suggest(api, "Roof rack")
     api.put(f"/ideas/{idea}/vote", {"value": 1}, headers=BO)
     api.put(f"/ideas/{idea}/subscription", headers=CY)
@@ -93,9 +102,12 @@ def test_every_follower_is_told_of_a_status_change_once_however_often_it_is_deli
         assert told["read"] is False
     assert inbox(api, DEE)["items"] == []
     assert wiring.services().notifications.jobs.pending() == []  # nothing left in line
+    (announced,) = bus.received("FollowersNotified")
+    assert (announced["idea_id"], announced["kind"], announced["notified"]) == (idea, "status_changed", 3)
+    assert announced["about"].startswith(f"{idea}:status:under_review:")
 
 
-def test_a_delivery_cut_short_goes_on_where_it_stopped_and_tells_nobody_twice(api, pump, product):
+def test_a_delivery_cut_short_goes_on_where_it_stopped_and_tells_nobody_twice(api, pump, bus, product):
     idea = suggest(api, "Roof rack")
     voters = [bearer(f"voter-{n}") for n in range(7)]
     for who in voters:
@@ -112,6 +124,7 @@ def test_a_delivery_cut_short_goes_on_where_it_stopped_and_tells_nobody_twice(ap
     # The page it stopped after comes again (say the run died before recording it): nobody is told twice.
     assert service.run() == 2
     assert sum(len(inbox(api, who)["items"]) for who in [ADA, *voters]) == 8
+    assert [e["notified"] for e in bus.received("FollowersNotified")] == [8]  # both runs' notifications
 
 
 def test_a_threshold_an_official_comment_and_a_merge_are_told_and_a_merge_moves_followers(api, pump, product):

@@ -168,7 +168,7 @@ def test_an_operator_lists_the_records_set_aside_and_replays_them_once_the_code_
 ):
     from infra import ops
 
-    def cannot_read(old, new):
+    def cannot_read(old, new, at):
         raise ValueError("a field this version does not know")
 
     with monkeypatch.context() as broken:
@@ -183,6 +183,26 @@ def test_an_operator_lists_the_records_set_aside_and_replays_them_once_the_code_
     assert [r["replayed"] for r in replayed] == ["sent 1 events", "sent 0 events"]
     assert [e["idea_id"] for e in bus.received("IdeaSubmitted")] == [idea_id]
     assert ops.quarantine(replay=False)["records"] == []
+
+
+def test_a_replayed_status_change_tells_the_ideas_followers_once(api, pump, roadster, monkeypatch):
+    from infra import ops
+
+    idea_id = suggest(api, "Roof box")  # its author follows it
+    pump.drain()
+
+    def cannot_read(old, new, at):
+        raise ValueError("a field this version does not know")
+
+    with monkeypatch.context() as broken:
+        broken.setattr("chalicelib.streams.changes.idea_events", cannot_read)
+        api.patch(f"/ideas/{idea_id}", {"status": "under_review", "response": "Soon."}, headers=PRODUCT_TEAM)
+        pump.drain()
+    notifications = wiring.services().notifications
+    assert notifications.run() == 0  # set aside with its record: nobody told yet
+    ops.quarantine(replay=True)
+    assert notifications.run() == 1
+    assert notifications.run() == 0
 
 
 def test_a_recount_restores_comments_the_stream_lost_and_how_they_feel(api, pump, roadster):
