@@ -85,7 +85,8 @@ class Mailbox:
 
 
 def _mail(raw: str) -> dict[str, Any]:
-    message = email.message_from_string(raw, policy=email.policy.default)
+    # As bytes: a text part sent 8-bit, parsed from a str, would come back with its non-ASCII characters escaped.
+    message = email.message_from_bytes(raw.encode(), policy=email.policy.default)
     body = message.get_body(preferencelist=("plain",))
     return {
         "to": message["To"],

@@ -53,7 +53,7 @@ def test_a_follower_is_told_in_the_inbox_and_by_the_mail_they_asked_for_and_one_
     assert http.get(f"{url}/me/notifications", headers=bo).json()["unread"] == 0
 
     (mail,) = [m for m in local_stack.mailbox() if m["to"] == address]
-    assert mail["subject"] == "Heated seats: news" and "We are pricing it." in mail["text"]
+    assert mail["subject"] == "Heated seats: news" and "“We are pricing it.”" in mail["text"]
     assert mail["unsubscribe"].startswith(f"{url}/unsubscribe?token=")
     clicked = http.get(mail["unsubscribe"])
     assert clicked.status_code == 200 and clicked.headers["Content-Type"].startswith("text/html")
