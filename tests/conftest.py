@@ -5,7 +5,8 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import boto3
@@ -135,3 +136,25 @@ class BusTap:
 @pytest.fixture
 def bus(aws: boto3.session.Session, local_environment: dict[str, str]) -> BusTap:
     return BusTap(aws, local_environment["COCREATE_EVENT_BUS"])
+
+
+@pytest.fixture
+def metrics(capfd: pytest.CaptureFixture[str]) -> Callable[[], Counter[str]]:
+    """The business metrics counted since the last call (or the test's start), by name: what the functions printed
+    for CloudWatch, with what is still held flushed."""
+    from chalicelib.observability import flush_metrics
+
+    capfd.readouterr()
+
+    def counted() -> Counter[str]:
+        flush_metrics()
+        totals: Counter[str] = Counter()
+        for line in capfd.readouterr().out.splitlines():
+            if line.startswith('{"_aws"'):
+                emitted = json.loads(line)
+                for metric in emitted["_aws"]["CloudWatchMetrics"][0]["Metrics"]:
+                    value = emitted[metric["Name"]]
+                    totals[metric["Name"]] += int(sum(value) if isinstance(value, list) else value)
+        return totals
+
+    return counted

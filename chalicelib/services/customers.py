@@ -38,7 +38,7 @@ from chalicelib.store.ideas import IdeaStore
 from chalicelib.store.inbox import stored_notification
 from chalicelib.store.preferences import PreferenceStore
 from chalicelib.store.schema import PARTITION_KEY, SORT_KEY
-from chalicelib.store.table import ConditionFailed, Item, key_of
+from chalicelib.store.table import Item, key_of
 
 # Tries at one ballot while the customer's own requests, or ideas closing, keep changing what it should become.
 _ATTEMPTS = 8
@@ -136,10 +136,7 @@ class CustomerDataService:
                 self.comments.erase(Comment.model_validate(item))
                 comments += 1
             else:
-                try:
-                    self.ideas.forget_author(item["idea_id"])
-                except ConditionFailed:
-                    continue
+                self.ideas.forget_author(item["idea_id"])
                 ideas += 1
         rest = [key_of(i) for i in owned if not i[SORT_KEY].startswith(keys.BALLOT_PREFIX)]
         rest += self.records.write_windows(customer_id)
@@ -153,7 +150,7 @@ class CustomerDataService:
             ideas = {name.split(":", 1)[1] for name in ballot if name.startswith((VOTE, RELEASED, COMMIT))}
             closed = self.ideas.closed(sorted(ideas), consistent=True)
             try:
-                self.ballots.forget(customer_id, ballot, ideas - closed.keys())
+                self.ballots.forget(ballot, ideas - closed.keys())
                 return
             except (BallotChanging, IdeaNoLongerOpen):
                 ballot = self.ballots.stored(customer_id, ballot["product_id"])

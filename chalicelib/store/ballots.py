@@ -377,8 +377,8 @@ class BallotStore:
             return Moved.RELEASED
         raise BallotChanging(f"the ballot kept changing under {_ATTEMPTS} attempts")
 
-    def forget(self, customer_id: str, read: Item, open_ideas: Collection[str]) -> None:
-        """Erase the customer's ballot `read`: their votes and commitments on `open_ideas` are withdrawn, and those
+    def forget(self, read: Item, open_ideas: Collection[str]) -> None:
+        """Erase a customer's ballot `read`: their votes and commitments on `open_ideas` are withdrawn, and those
         on closed ideas stay in those ideas' final tallies, released, in a ballot under a key that names nobody. One
         transaction, on condition that the ballot is still as read and the withdrawn votes' ideas still open.
 
@@ -408,7 +408,7 @@ class BallotStore:
             self.table.transact(actions)
         except TransactionCancelled as cancelled:
             if cancelled.failed(0):
-                raise BallotChanging(f"{customer_id}'s ballot on {product_id} changed") from None
+                raise BallotChanging(f"a ballot on {product_id} changed since it was read") from None
             if any(cancelled.failed(n) for n in range(len(actions) - len(withdrawn), len(actions))):
                 raise IdeaNoLongerOpen(product_id) from None
             raise

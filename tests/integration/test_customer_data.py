@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 
 from chalicelib import wiring
+from chalicelib.store import keys
+from chalicelib.store.table import Expression
 from infra.local.tokens import bearer
 from tests.tokens import PRODUCT_TEAM
 
@@ -59,7 +61,11 @@ def ada_everywhere(api, pump, product) -> dict[str, str]:
             api.put(f"/ideas/{idea}/commitment", {"quantity": 2, "max_unit_price": 300}, headers=ADA).status_code == 200
         )
     comment = api.post(f"/ideas/{open_idea}/comments", {"body": "This is taking forever. Awful."}, headers=ADA)
+    api.post(f"/ideas/{mine}/comments", {"body": "Cork, not leather."}, headers=ADA)
+    api.put(f"/ideas/{mine}/commitment", {"quantity": 1}, headers=ADA)  # at any price
     api.put("/me/preferences", {"email": {"address": "ada@example.com", "events": ["status_changed"]}}, headers=ADA)
+    api.put(f"/ideas/{open_idea}/subscription", headers=ADA)
+    api.delete(f"/ideas/{open_idea}/subscription", headers=ADA)  # she would rather not hear of it
     pump.drain()
     api.patch(f"/ideas/{closing}", {"status": "declined", "response": "Not this year."}, headers=PRODUCT_TEAM)
     pump.drain()
@@ -75,12 +81,14 @@ def test_the_export_holds_everything_about_the_caller_and_nothing_of_anyone_else
     assert sorted((v["idea_id"], v["value"]) for v in data["votes"]) == sorted(
         (i, 1) for i in (ideas["mine"], ideas["open"], ideas["closed"])
     )
-    assert sorted(c["idea_id"] for c in data["commitments"]) == sorted([ideas["open"], ideas["closed"]])
-    assert {c["quantity"] for c in data["commitments"]} == {2} and {
-        c["max_unit_price"] for c in data["commitments"]
-    } == {300}
-    assert [c["comment_id"] for c in data["comments"]] == [ideas["comment"]]
-    assert {f["idea_id"] for f in data["follows"] if f["following"]} == {ideas["mine"], ideas["open"], ideas["closed"]}
+    assert sorted((c["idea_id"], c["quantity"], c["max_unit_price"]) for c in data["commitments"]) == sorted(
+        [(ideas["open"], 2, 300), (ideas["closed"], 2, 300), (ideas["mine"], 1, None)]
+    )
+    assert sorted(c["body"] for c in data["comments"]) == ["Cork, not leather.", "This is taking forever. Awful."]
+    assert ideas["comment"] in [c["comment_id"] for c in data["comments"]]
+    assert sorted((f["idea_id"], f["following"]) for f in data["follows"]) == sorted(
+        [(ideas["mine"], True), (ideas["open"], False), (ideas["closed"], True)]
+    )
     assert [(n["kind"], n["idea_id"]) for n in data["notifications"]] == [("status_changed", ideas["closed"])]
     assert data["preferences"]["email"]["address"] == "ada@example.com"
     assert data["preferences"]["consent"]["given_at"]
@@ -113,7 +121,9 @@ def test_erasure_withdraws_open_support_keeps_closed_tallies_unlinked_and_leaves
     assert wiring.services().recount.recount("roadster").repaired == []
     assert wiring.services().customers.records.erasures() == []
     (erased,) = bus.received("CustomerErased")  # what was done, never who
-    assert (erased["ballots"], erased["ideas"], erased["comments"]) == (1, 1, 1)
+    assert (erased["ballots"], erased["ideas"], erased["comments"]) == (1, 1, 2)
+    table = wiring.services().ideas.ideas.table  # and her write windows are gone
+    assert list(table.query_all(Expression("PK = :pk", values={":pk": keys.write_windows("ada")}))) == []
     assert set(erased) == {"event_id", "ballots", "ideas", "comments", "deleted", "erased_at"}
 
 
@@ -150,3 +160,32 @@ def test_a_vote_on_an_idea_that_closes_while_its_ballot_is_erased_stays_in_its_f
     pump.drain()
     assert counts(ideas["open"])[:2] == (2, 0)  # it closed with her vote: final
     assert wiring.services().recount.recount("roadster").repaired == []
+
+
+def test_an_old_unsubscribe_link_of_someone_who_left_writes_nothing_about_them(api, pump, ada_everywhere):
+    link = wiring.services().notifications.links.token("ada")
+    api.delete("/me", headers=ADA)
+    wiring.services().customers.erase_requested()
+    assert api.get(f"/unsubscribe?token={link}").status_code == 200
+    assert export(api, ADA)["preferences"] == EMPTY["preferences"]  # no consent withdrawn: nothing at all
+
+
+def test_erasures_stop_before_the_run_is_out_of_time_and_the_next_run_goes_on(api, product):
+    for who in (ADA, BO):
+        suggest(api, "Idea", who)
+        assert api.delete("/me", headers=who).status_code == 202
+    customers = wiring.services().customers
+    left = iter([100.0, 10.0])
+    assert customers.erase_requested(lambda: next(left), margin=20) == 1
+    assert customers.records.erasures() == ["bo"]  # in id order: Ada's done
+    assert customers.erase_requested() == 1
+    assert customers.records.erasures() == []
+
+
+def test_exports_and_erasures_are_counted(api, ada_everywhere, metrics):
+    metrics()
+    export(api, ADA)
+    api.delete("/me", headers=ADA)
+    api.delete("/me", headers=BO)
+    assert wiring.services().customers.erase_requested() == 2
+    assert metrics() == {"DataExported": 1, "ErasuresRequested": 2, "CustomersErased": 2}

@@ -3,6 +3,7 @@ to it: in their inbox, and by email when they asked for it."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 import pytest
@@ -10,6 +11,7 @@ from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 
 from chalicelib import wiring
+from chalicelib.store import keys
 from infra.local.tokens import bearer
 from tests.tokens import PRODUCT_TEAM
 
@@ -127,6 +129,29 @@ def test_a_delivery_cut_short_goes_on_where_it_stopped_and_tells_nobody_twice(ap
     assert [e["notified"] for e in bus.received("FollowersNotified")] == [8]  # both runs' notifications
 
 
+def test_a_page_delivered_again_after_a_run_died_tells_nobody_twice_and_leaves_read_ones_read(
+    api, pump, product, monkeypatch
+):
+    idea = suggest(api, "Roof rack")
+    api.put(f"/ideas/{idea}/vote", {"value": -1}, headers=BO)
+    api.patch(f"/ideas/{idea}", {"status": "under_review"}, headers=PRODUCT_TEAM)
+    pump.drain()
+    service = wiring.services().notifications
+    advance = service.jobs.advance
+
+    def died(*arguments, **keywords):
+        raise ConnectionError("the run died before it recorded its page")
+
+    monkeypatch.setattr(service.jobs, "advance", died)
+    with pytest.raises(ConnectionError):
+        service.run()
+    assert api.post("/me/notifications/read", {"all": True}, headers=ADA).status_code == 204
+    monkeypatch.setattr(service.jobs, "advance", advance)
+    assert service.run() == 0  # the same page again: both told already
+    assert [n["read"] for n in inbox(api, ADA)["items"]] == [True]
+    assert len(inbox(api, BO)["items"]) == 1
+
+
 def test_a_threshold_an_official_comment_and_a_merge_are_told_and_a_merge_moves_followers(api, pump, product):
     idea, target = suggest(api, "Roof bars"), suggest(api, "Roof rack", author=DEE)
     for who in (BO, CY):
@@ -174,12 +199,21 @@ def test_the_inbox_is_newest_first_filters_unread_counts_them_and_marks_them_rea
     newest = page["items"][0]["notification_id"]
     assert api.post("/me/notifications/read", {"notification_ids": [newest]}, headers=BO).status_code == 204
     assert inbox(api, ADA)["unread"] == 3  # not Bo's to mark
+    assert inbox(api, BO)["items"] == []  # and nothing made in his inbox either
     assert api.post("/me/notifications/read", {"notification_ids": [newest]}, headers=ADA).status_code == 204
     unread = inbox(api, ADA, "?unread=true")
     assert unread["unread"] == 2 and [n["message"] for n in unread["items"]] == ["Now planned.", "Now under review."]
     assert [n["read"] for n in inbox(api, ADA)["items"]] == [True, False, False]
+    unread_first = inbox(api, ADA, "?unread=true&limit=1")
+    assert [n["message"] for n in unread_first["items"]] == ["Now planned."] and unread_first["next_cursor"]
+    unread_rest = inbox(api, ADA, f"?unread=true&limit=1&cursor={unread_first['next_cursor']}")
+    assert [n["message"] for n in unread_rest["items"]] == ["Now under review."]
     assert api.post("/me/notifications/read", {"all": True}, headers=ADA).status_code == 204
     assert inbox(api, ADA)["unread"] == 0 and inbox(api, ADA, "?unread=true")["items"] == []
+    # Kept 90 days from when it was made, then DynamoDB's TTL removes it.
+    stored = wiring.services().notifications.inbox.table.get(keys.notification("ada", newest))
+    made = datetime.fromisoformat(page["items"][0]["created_at"])
+    assert stored["expires_at"] == int((made + timedelta(days=90)).timestamp())
 
 
 @pytest.mark.parametrize(
@@ -214,7 +248,8 @@ def test_email_goes_only_by_consent_of_the_kinds_asked_for_with_a_link_that_turn
     capfd.readouterr()
     notify(pump)
     (mail,) = sent_mail()  # Bo's: Cy asked only for merges, Ada for nothing
-    assert set(mail.destinations) == {"bo@example.com"}
+    assert set(mail.destinations) == {"bo@example.com"} and mail.source == "notifications@cocreate.example"
+    assert "\r\nTo: bo@example.com\r\n" in mail.raw_data
     assert "Subject: Roof rack: news" in mail.raw_data and "Now under review." in mail.raw_data
     assert "bo@example.com" not in capfd.readouterr().out  # no address is ever logged
     link = next(line for line in mail.raw_data.splitlines() if line.startswith("List-Unsubscribe:"))
@@ -252,3 +287,31 @@ def test_preferences_must_name_an_address_and_kinds_of_notification(api, product
     answer = api.put("/me/preferences", {"email": email}, headers=ADA)
     assert answer.status_code == 400 and "email" in answer.json_body["Message"]
     assert api.get("/me/preferences", headers=ADA).json_body["email"] is None
+
+
+def test_following_reading_email_and_its_links_are_counted(api, pump, product, metrics):
+    idea, target = suggest(api, "Roof bars"), suggest(api, "Roof rack", author=DEE)
+    api.put(f"/ideas/{idea}/vote", {"value": -1}, headers=BO)
+    api.put(f"/ideas/{idea}/vote", {"value": 1}, headers=BO)  # a change: no second follow
+    api.put(f"/ideas/{idea}/vote", {"value": 1}, headers=CY)  # the third supporter: a threshold
+    api.put("/me/preferences", {"email": {"address": "bo@example.com", "events": ["merged"]}}, headers=BO)
+    api.put("/me/preferences", {"email": None}, headers=CY)
+    api.put("/me/preferences", {"email": {"address": "cy@example.com", "events": ["status_changed"]}}, headers=CY)
+    counted = {"IdeasSubmitted": 2, "FollowsStarted": 4, "VotesCast": 5, "EmailTurnedOn": 2, "EmailTurnedOff": 1}
+    assert metrics() == counted
+
+    notify(pump)
+    api.patch(f"/ideas/{idea}", {"status": "merged", "merged_into": target}, headers=PRODUCT_TEAM)
+    notify(pump)
+    # Ada, Bo and Cy told twice; Bo mailed of the merge (Cy asked for status changes only); the three follow the
+    # rack now.
+    assert metrics() == {"NotificationsDelivered": 6, "NoticesDelivered": 2, "MailSent": 1, "FollowsMoved": 3}
+    told = [n["notification_id"] for n in inbox(api, BO)["items"]]
+    assert len(told) == 2
+    api.post(
+        "/me/notifications/read", {"notification_ids": ["20260101T000000000000-0000000000000000", *told]}, headers=BO
+    )
+    token = wiring.services().notifications.links.token("bo")
+    api.get(f"/unsubscribe?token={token}")
+    api.get(f"/unsubscribe?token={token}")  # off already: counted once
+    assert metrics() == {"NotificationsRead": 2, "Unsubscribed": 1}
