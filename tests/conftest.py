@@ -141,15 +141,18 @@ def bus(aws: boto3.session.Session, local_environment: dict[str, str]) -> BusTap
 @pytest.fixture
 def metrics(capfd: pytest.CaptureFixture[str]) -> Callable[[], Counter[str]]:
     """The business metrics counted since the last call (or the test's start), by name: what the functions printed
-    for CloudWatch, with what is still held flushed."""
+    for CloudWatch, with what is still held flushed. What else they printed meanwhile is in `printed`."""
     from chalicelib.observability import flush_metrics
 
     capfd.readouterr()
+    printed: list[str] = []
 
     def counted() -> Counter[str]:
         flush_metrics()
         totals: Counter[str] = Counter()
-        for line in capfd.readouterr().out.splitlines():
+        said = capfd.readouterr()
+        printed[:] = [said.out + said.err]
+        for line in said.out.splitlines():
             if line.startswith('{"_aws"'):
                 emitted = json.loads(line)
                 for metric in emitted["_aws"]["CloudWatchMetrics"][0]["Metrics"]:
@@ -157,4 +160,5 @@ def metrics(capfd: pytest.CaptureFixture[str]) -> Callable[[], Counter[str]]:
                     totals[metric["Name"]] += int(sum(value) if isinstance(value, list) else value)
         return totals
 
+    counted.printed = printed  # type: ignore[attr-defined]
     return counted

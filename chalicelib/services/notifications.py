@@ -208,9 +208,13 @@ class NotificationService:
         )
         try:
             self.mailer.send(mail)
-        except Exception:
+        except Exception as error:
             count("MailFailed")
-            logger.exception("a notification's mail could not be sent", extra={"kind": notification.kind.value})
+            # The error's name only: SES's messages name the address.
+            logger.error(
+                "a notification's mail could not be sent",
+                extra={"kind": notification.kind.value, "error": type(error).__name__},
+            )
             return
         count("MailSent")
 

@@ -137,19 +137,75 @@ def test_a_page_delivered_again_after_a_run_died_tells_nobody_twice_and_leaves_r
     api.patch(f"/ideas/{idea}", {"status": "under_review"}, headers=PRODUCT_TEAM)
     pump.drain()
     service = wiring.services().notifications
-    advance = service.jobs.advance
+    deliver = service.inbox.deliver
 
-    def died(*arguments, **keywords):
-        raise ConnectionError("the run died before it recorded its page")
+    def dies_after_the_first(customer_id, notification):
+        deliver(customer_id, notification)
+        raise ConnectionError("the run died after Ada's notification, before Bo's and before it recorded its page")
 
-    monkeypatch.setattr(service.jobs, "advance", died)
+    monkeypatch.setattr(service.inbox, "deliver", dies_after_the_first)
     with pytest.raises(ConnectionError):
         service.run()
     assert api.post("/me/notifications/read", {"all": True}, headers=ADA).status_code == 204
-    monkeypatch.setattr(service.jobs, "advance", advance)
-    assert service.run() == 0  # the same page again: both told already
+    monkeypatch.setattr(service.inbox, "deliver", deliver)
+    assert service.run() == 1  # the same page again: Ada told already, Bo now
     assert [n["read"] for n in inbox(api, ADA)["items"]] == [True]
     assert len(inbox(api, BO)["items"]) == 1
+
+
+def test_one_run_delivers_every_notice_in_line_and_a_commit_of_several_goes_on_from_the_one_it_stopped_at(
+    api, pump, bus, product
+):
+    first, second = suggest(api, "Roof rack"), suggest(api, "Roof box")
+    api.put(f"/ideas/{second}/vote", {"value": -1}, headers=BO)
+    for idea in (first, second):  # one commit: one job of two notices
+        api.patch(f"/ideas/{idea}", {"status": "under_review"}, headers=PRODUCT_TEAM)
+    pump.drain()
+    api.patch(f"/ideas/{first}", {"status": "planned"}, headers=PRODUCT_TEAM)
+    pump.drain()  # another commit, another job
+    service = wiring.services().notifications
+    service.page = 1
+    runs = iter([100.0, 100.0, 0.0])  # the first notice (Ada), then the second's first page (Ada), then no time
+    assert service.run(lambda: next(runs), margin=20) == 2
+    (left, _) = service.jobs.pending()
+    assert (left.done, left.delivered) == (1, 1) and left.start is not None
+    assert service.run() == 2  # Bo's of the second notice, and the other job's
+    told = bus.received("FollowersNotified")
+    assert sorted((e["idea_id"], e["notified"]) for e in told) == sorted([(first, 1), (second, 2), (first, 1)])
+    assert len(inbox(api, ADA)["items"]) == 3 and len(inbox(api, BO)["items"]) == 1
+
+
+def test_a_mail_that_cannot_be_sent_leaves_the_notification_and_is_counted(
+    api, pump, product, metrics, monkeypatch, caplog
+):
+    idea = suggest(api, "Roof rack")
+    api.put("/me/preferences", {"email": {"address": "ada@example.com", "events": ["status_changed"]}}, headers=ADA)
+    api.patch(f"/ideas/{idea}", {"status": "under_review"}, headers=PRODUCT_TEAM)
+
+    def refused(mail):  # as SES says it: naming the address
+        raise ConnectionError(f"MessageRejected: Email address is not verified: {mail.to}")
+
+    monkeypatch.setattr(wiring.services().notifications.mailer, "send", refused)
+    metrics()
+    assert notify(pump) == 1
+    assert len(inbox(api, ADA)["items"]) == 1 and sent_mail() == []
+    assert metrics()["MailFailed"] == 1
+    assert "mail could not be sent" in caplog.text  # logged...
+    assert "ada@example.com" not in caplog.text + metrics.printed[0]  # ...without the address
+
+
+def test_an_automatic_follow_that_fails_fails_no_vote_and_is_counted(api, product, metrics, monkeypatch):
+    idea = suggest(api, "Roof rack")
+    follows = wiring.services().following.follows
+
+    def broken(*arguments):
+        raise ConnectionError("DynamoDB is having a moment")
+
+    monkeypatch.setattr(follows, "follow_unless_decided", broken)
+    metrics()
+    assert api.put(f"/ideas/{idea}/vote", {"value": 1}, headers=BO).status_code == 200
+    assert metrics()["FollowsFailed"] == 1
+    assert api.get(f"/ideas/{idea}", headers=BO).json_body["my_vote"] == 1
 
 
 def test_a_threshold_an_official_comment_and_a_merge_are_told_and_a_merge_moves_followers(api, pump, product):
@@ -249,7 +305,7 @@ def test_email_goes_only_by_consent_of_the_kinds_asked_for_with_a_link_that_turn
     notify(pump)
     (mail,) = sent_mail()  # Bo's: Cy asked only for merges, Ada for nothing
     assert set(mail.destinations) == {"bo@example.com"} and mail.source == "notifications@cocreate.example"
-    assert "\r\nTo: bo@example.com\r\n" in mail.raw_data
+    assert mail.raw_data.startswith("From: notifications@cocreate.example\r\nTo: bo@example.com\r\n")
     assert "Subject: Roof rack: news" in mail.raw_data and "Now under review." in mail.raw_data
     assert "bo@example.com" not in capfd.readouterr().out  # no address is ever logged
     link = next(line for line in mail.raw_data.splitlines() if line.startswith("List-Unsubscribe:"))

@@ -36,6 +36,8 @@ def test_a_long_answer_is_quoted_up_to_its_limit():
     assert len(quoted) == QUOTE and quoted.endswith("…")
     exact = "x" * QUOTE
     assert message(notice(NotificationKind.OFFICIAL_COMMENT), comment=exact).endswith(f"“{exact}”")
+    cut_at_a_space = "x" * (QUOTE - 2) + " " + "y" * 50  # the cut falls after the space: it goes
+    assert message(notice(NotificationKind.OFFICIAL_COMMENT), comment=cut_at_a_space).endswith("x…”")
 
 
 def test_a_notification_id_is_the_events_time_then_a_digest_of_its_id():
@@ -51,6 +53,8 @@ def test_an_unsubscribe_token_names_its_customer_and_only_its_signer_reads_it():
     links = UnsubscribeLinks("k" * 32, "https://api.example/api/")
     token = links.token("ada-123")
     assert links.customer(token) == "ada-123"
+    for customer in ("b", "bo", "abW", "4f1c0a4e-9d5b-4a8e-b0b6-0c1d2e3f4a5b"):  # every padding, a name ending in X
+        assert links.customer(links.token(customer)) == customer
     assert links.link("ada-123") == f"https://api.example/api/unsubscribe?token={token}"
     named, signature = token.split(".")
     forged = UnsubscribeLinks("k" * 32, "https://x").token("bo")
