@@ -158,6 +158,7 @@ def test_a_vote_on_an_idea_that_closes_while_its_ballot_is_erased_stays_in_its_f
     monkeypatch.setattr(customers.ideas, "closed", closing_meanwhile)
     customers.erase("ada")
     pump.drain()
+    assert export(api, ADA)["votes"] == []  # her ballot, read again, erased all the same
     assert counts(ideas["open"])[:2] == (2, 0)  # it closed with her vote: final
     assert wiring.services().recount.recount("roadster").repaired == []
 

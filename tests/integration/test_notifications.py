@@ -175,6 +175,27 @@ def test_one_run_delivers_every_notice_in_line_and_a_commit_of_several_goes_on_f
     assert len(inbox(api, ADA)["items"]) == 3 and len(inbox(api, BO)["items"]) == 1
 
 
+def test_a_job_another_run_finished_meanwhile_stays_finished_and_the_next_job_is_still_delivered(
+    api, pump, product, monkeypatch
+):
+    first, second = suggest(api, "Roof rack"), suggest(api, "Roof box")
+    for idea in (first, second):  # two commits, two jobs
+        api.patch(f"/ideas/{idea}", {"status": "under_review"}, headers=PRODUCT_TEAM)
+        pump.drain()
+    jobs = wiring.services().notifications.jobs
+    advance = jobs.advance
+
+    def finished_by_another_run(job, *arguments):
+        monkeypatch.setattr(jobs, "advance", advance)
+        jobs.finish(job)  # the other run delivered it all, and let it go
+        return advance(job, *arguments)
+
+    monkeypatch.setattr(jobs, "advance", finished_by_another_run)
+    assert wiring.services().notifications.run() == 2  # both jobs' notifications, the first made by this run too
+    assert jobs.pending() == []  # not made again, half, by the late run's progress
+    assert len(inbox(api, ADA)["items"]) == 2
+
+
 def test_a_mail_that_cannot_be_sent_leaves_the_notification_and_is_counted(
     api, pump, product, metrics, monkeypatch, caplog
 ):
