@@ -64,13 +64,16 @@ package: $(INSTALLED)  ## the deployable template and zip in dist/, linted; need
 	AWS_DEFAULT_REGION=$(REGION) $(BIN)/python -m infra.package --stage $(STAGE) dist
 	AWS_DEFAULT_REGION=$(REGION) $(BIN)/cfn-lint dist/sam.json
 
-# Needs the AWS CLI, credentials for the account, and a bucket for the code: make deploy ARTIFACTS_BUCKET=...
+# Needs the AWS CLI, credentials for the account, a bucket for the code and the address mail is sent from:
+# make deploy ARTIFACTS_BUCKET=... MAIL_FROM=...
 deploy: package
 	@test -n "$(ARTIFACTS_BUCKET)" || { echo "make deploy needs ARTIFACTS_BUCKET=<an S3 bucket for the code>"; exit 2; }
+	@test -n "$(MAIL_FROM)" || { echo "make deploy needs MAIL_FROM=<the address notifications are mailed from>"; exit 2; }
 	aws cloudformation package --region $(REGION) --template-file dist/sam.json \
 		--s3-bucket $(ARTIFACTS_BUCKET) --output-template-file dist/packaged.yaml
 	aws cloudformation deploy --region $(REGION) --template-file dist/packaged.yaml --stack-name $(STACK) \
-		--capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND --no-fail-on-empty-changeset
+		--capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND --no-fail-on-empty-changeset \
+		--parameter-overrides MailFrom=$(MAIL_FROM)
 	aws cloudformation describe-stacks --region $(REGION) --stack-name $(STACK) --query 'Stacks[0].Outputs'
 
 lock: $(BIN)/uv  ## re-resolve requirements-dev.txt into requirements-dev.lock, with hashes
