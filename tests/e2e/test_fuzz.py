@@ -8,6 +8,8 @@ import uuid
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
+from schemathesis.core.parameters import ParameterLocation
+from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from infra.local.tokens import bearer
@@ -43,7 +45,15 @@ NOT_CHECKED = [positive_data_acceptance]
 @schema.parametrize()
 @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
 def test_the_api_answers_as_its_document_says(case, local_stack):
+    if _headers_made_wrong(case):  # a case without its Authorization, say: sent as made, a signed-in one would hide it
+        case.call_and_validate(base_url=local_stack.url, excluded_checks=NOT_CHECKED)
+        return
     # As a customer and as the product team; a fresh identity per call, or the write limit would answer with 429.
     for groups in ((), ("product-team",)):
         identity = bearer(f"fuzz-{uuid.uuid4().hex[:12]}", *groups)
         case.call_and_validate(base_url=local_stack.url, headers=identity, excluded_checks=NOT_CHECKED)
+
+
+def _headers_made_wrong(case: schemathesis.Case) -> bool:
+    headers = case.meta.components.get(ParameterLocation.HEADER) if case.meta else None
+    return headers is not None and headers.mode is GenerationMode.NEGATIVE
