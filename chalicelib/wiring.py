@@ -133,7 +133,6 @@ def services() -> Services:
             ideas=ideas,
             comments=comments,
             ballots=ballots,
-            preferences=preferences,
             events=events,
             clock=utc_now,
         ),

@@ -182,8 +182,9 @@ class Preferences(Model):
     email: EmailWish | None
     consent: Consent
 
-    def wants(self, kind: NotificationKind) -> bool:
-        return self.email is not None and kind in self.email.events
+    def mail_to(self, kind: NotificationKind) -> str | None:
+        """The address to mail a notification of `kind` to; None when the customer did not ask for it."""
+        return self.email.address if self.email is not None and kind in self.email.events else None
 
 
 NO_PREFERENCES = Preferences(email=None, consent=Consent(given_at=None, withdrawn_at=None))

@@ -23,9 +23,6 @@ from chalicelib.publish.events import EventPublisher
 from chalicelib.services import Clock
 from chalicelib.store import keys
 from chalicelib.store.ballots import (
-    COMMIT,
-    RELEASED,
-    VOTE,
     BallotChanging,
     BallotStore,
     IdeaNoLongerOpen,
@@ -36,7 +33,7 @@ from chalicelib.store.comments import CommentStore
 from chalicelib.store.customers import CustomerRecords
 from chalicelib.store.ideas import IdeaStore
 from chalicelib.store.inbox import stored_notification
-from chalicelib.store.preferences import PreferenceStore
+from chalicelib.store.preferences import stored_preferences
 from chalicelib.store.schema import PARTITION_KEY, SORT_KEY
 from chalicelib.store.table import Item, key_of
 
@@ -60,7 +57,6 @@ class CustomerDataService:
         ideas: IdeaStore,
         comments: CommentStore,
         ballots: BallotStore,
-        preferences: PreferenceStore,
         events: EventPublisher,
         clock: Clock,
     ) -> None:
@@ -68,7 +64,6 @@ class CustomerDataService:
         self.ideas = ideas
         self.comments = comments
         self.ballots = ballots
-        self.preferences = preferences
         self.events = events
         self.clock = clock
 
@@ -102,7 +97,7 @@ class CustomerDataService:
             comments=[Comment.model_validate(i).view() for i in authored if _comment(i)],
             follows=follows,
             notifications=notes,
-            preferences=self.preferences.get(customer_id),
+            preferences=stored_preferences(next((i for i in owned if i[SORT_KEY] == keys.PREFERENCES), None)),
         )
 
     def request_erasure(self, customer_id: str) -> None:
@@ -147,7 +142,7 @@ class CustomerDataService:
         for _attempt in range(_ATTEMPTS):
             if ballot is None:
                 return
-            ideas = {name.split(":", 1)[1] for name in ballot if name.startswith((VOTE, RELEASED, COMMIT))}
+            ideas = {*counted_votes(ballot), *commitments(ballot)}
             closed = self.ideas.closed(sorted(ideas), consistent=True)
             try:
                 self.ballots.forget(ballot, ideas - closed.keys())

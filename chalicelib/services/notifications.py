@@ -193,8 +193,9 @@ class NotificationService:
                 continue  # delivered before: this page comes again
             made += 1
             wish = wishes.get(customer_id)
-            if wish is not None and wish.wants(notification.kind) and wish.email is not None:
-                self._mail(customer_id, wish.email.address, notification)
+            address = wish.mail_to(notification.kind) if wish is not None else None
+            if address is not None:
+                self._mail(customer_id, address, notification)
         count("NotificationsDelivered", made)
         return made
 

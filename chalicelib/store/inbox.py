@@ -47,29 +47,23 @@ class Inbox:
         self, customer_id: str, *, unread: bool, limit: int, cursor: str | None
     ) -> tuple[list[Notification], str | None]:
         """A page of the customer's notifications, newest first: all of them, or only the unread ones."""
+        mine = keys.customer(customer_id)
         if unread:
-            partition = keys.unread(customer_id)
-            items, next_cursor = paging.page(
-                self.table,
-                TIMELINE,
-                partition,
-                fixed={TIMELINE.partition_key: partition, PARTITION_KEY: keys.customer(customer_id)},
-                limit=limit,
-                cursor=cursor,
-                descending=True,
-            )
+            index, partition, prefix = TIMELINE, keys.unread(customer_id), None
+            fixed = {TIMELINE.partition_key: partition, PARTITION_KEY: mine}
         else:
-            partition = keys.customer(customer_id)
-            items, next_cursor = paging.page(
-                self.table,
-                TABLE,
-                partition,
-                fixed={PARTITION_KEY: partition},
-                limit=limit,
-                cursor=cursor,
-                descending=True,
-                sort_prefix=keys.NOTIFICATION_PREFIX,
-            )
+            index, partition, prefix = TABLE, mine, keys.NOTIFICATION_PREFIX
+            fixed = {PARTITION_KEY: mine}
+        items, next_cursor = paging.page(
+            self.table,
+            index,
+            partition,
+            fixed=fixed,
+            limit=limit,
+            cursor=cursor,
+            descending=True,
+            sort_prefix=prefix,
+        )
         return [stored_notification(item) for item in items], next_cursor
 
     def unread(self, customer_id: str) -> int:

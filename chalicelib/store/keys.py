@@ -104,9 +104,12 @@ def unread(customer_id: str) -> str:
     return f"UNREAD#{customer_id}"
 
 
+PREFERENCES = "PREFERENCES"
+
+
 def preferences(customer_id: str) -> Key:
     """What a customer wants to be told by email, and their consent."""
-    return {PARTITION_KEY: customer(customer_id), SORT_KEY: "PREFERENCES"}
+    return {PARTITION_KEY: customer(customer_id), SORT_KEY: PREFERENCES}
 
 
 def author(customer_id: str) -> str:

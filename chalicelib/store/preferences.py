@@ -14,7 +14,8 @@ from chalicelib.store.schema import PARTITION_KEY
 from chalicelib.store.table import ConditionFailed, Expression, Item, Table
 
 
-def _preferences(item: Item | None) -> Preferences:
+def stored_preferences(item: Item | None) -> Preferences:
+    """A customer's preferences as stored (none: email off, no consent given)."""
     if not item:
         return NO_PREFERENCES
     return Preferences(
@@ -29,7 +30,7 @@ class PreferenceStore:
         self.table = table
 
     def get(self, customer_id: str) -> Preferences:
-        return _preferences(self.table.get(keys.preferences(customer_id), consistent=True))
+        return stored_preferences(self.table.get(keys.preferences(customer_id), consistent=True))
 
     def set(self, customer_id: str, email: EmailWish | None, at: datetime) -> Preferences:
         """Turn email on (`email`: the customer's consent, given `at`) or off (withdrawn `at`): the preferences now."""
@@ -40,7 +41,7 @@ class PreferenceStore:
             )
         else:
             update = Expression("SET consent_withdrawn_at = :at REMOVE email", values={":at": iso(at)})
-        return _preferences(self.table.update(keys.preferences(customer_id), update, returns="ALL_NEW"))
+        return stored_preferences(self.table.update(keys.preferences(customer_id), update, returns="ALL_NEW"))
 
     def turn_off_email(self, customer_id: str, at: datetime) -> bool:
         """No more email, if it was on (an old link of someone who has left writes nothing): whether it was."""
@@ -57,4 +58,4 @@ class PreferenceStore:
     def many(self, customer_ids: Sequence[str]) -> dict[str, Preferences]:
         """The preferences of those of `customer_ids` who have any."""
         items = self.table.batch_get([keys.preferences(c) for c in customer_ids])
-        return {item[PARTITION_KEY].removeprefix(keys.CUSTOMER_PREFIX): _preferences(item) for item in items}
+        return {item[PARTITION_KEY].removeprefix(keys.CUSTOMER_PREFIX): stored_preferences(item) for item in items}
