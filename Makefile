@@ -48,9 +48,10 @@ probe: $(INSTALLED)  ## 5,000 votes through unreadable records, duplicated batch
 thorough: $(INSTALLED)  ## the property tests with 600 new examples each (make test runs the same 50 each time)
 	HYPOTHESIS_PROFILE=thorough $(BIN)/python -m pytest tests/integration/test_counting_property.py
 
-# mutmut keeps its results in mutants/ and retests only what changed; `make clean` starts afresh.
+# mutmut keeps its results in mutants/ and retests only what changed; `make clean` starts afresh. Each planted bug
+# meets the quickest tests that reach it, up to 5 s of them (tests/mutation_order.py); MUTANT_SECONDS=inf for all.
 mutate: $(INSTALLED)  ## plant bugs in chalicelib/ one at a time (mutmut) and run the fast tests: score and survivors
-	HYPOTHESIS_PROFILE=mutate $(BIN)/mutmut run --max-children 2
+	HYPOTHESIS_PROFILE=mutate $(if $(MUTANT_SECONDS),MUTANT_SECONDS=$(MUTANT_SECONDS)) $(BIN)/mutmut run --max-children 2
 	$(BIN)/mutmut export-cicd-stats
 	$(BIN)/python -m tests.mutation_score
 

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
+import types
 from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import boto3
+import botocore.loaders
+import botocore.session
+import moto.kms.utils
 import pytest
-from hypothesis import settings
+from cryptography.hazmat.primitives.asymmetric import rsa
+from hypothesis import Phase, settings
 from moto import mock_aws
 
 from chalicelib import wiring
@@ -20,13 +26,24 @@ from infra.local.gateway import test_client
 from infra.local.provision import provision
 from infra.local.pump import EventPump
 
+# Each boto3 session reads AWS's service models afresh: a quarter of a second of JSON for every test's new moto
+# world. The tests share one reader, as the clients of one Lambda container share their session's.
+botocore.session.create_loader = functools.cache(botocore.loaders.create_loader)  # type: ignore[attr-defined]
+# And moto makes an RSA key for the KMS key that encrypts the table (60 ms), in every world: one serves them all.
+moto.kms.utils.rsa = types.SimpleNamespace(generate_private_key=functools.cache(rsa.generate_private_key))
+
 # Property tests run the same examples on every run (`make test`, CI): a failure there is one anyone can repeat.
 # HYPOTHESIS_PROFILE=thorough (make thorough) searches twelve times as many, new ones each time.
 settings.register_profile("default", max_examples=50, derandomize=True, print_blob=True)
 settings.register_profile("thorough", max_examples=600, derandomize=False, print_blob=True)
 # make mutate runs the tests once per planted bug: fewer examples, and the explicit cases do the rest.
-settings.register_profile("mutate", max_examples=10, derandomize=True, deadline=None)
+# A failure is enough there: no shrinking it to its simplest form.
+settings.register_profile(
+    "mutate", max_examples=10, derandomize=True, deadline=None, phases=[Phase.explicit, Phase.generate]
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+pytest_plugins = ["tests.mutation_order"]
 
 
 @pytest.fixture
@@ -153,8 +170,9 @@ def metrics(capfd: pytest.CaptureFixture[str]) -> Callable[[], Counter[str]]:
         said = capfd.readouterr()
         printed[:] = [said.out + said.err]
         for line in said.out.splitlines():
-            if line.startswith('{"_aws"'):
-                emitted = json.loads(line)
+            # Another writer's text may come first on the line: mutmut's progress, while it runs every test.
+            if (start := line.find('{"_aws"')) >= 0:
+                emitted = json.loads(line[start:])
                 for metric in emitted["_aws"]["CloudWatchMetrics"][0]["Metrics"]:
                     value = emitted[metric["Name"]]
                     totals[metric["Name"]] += int(sum(value) if isinstance(value, list) else value)

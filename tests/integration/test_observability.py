@@ -27,7 +27,8 @@ def stdout_lines(api, capfd):
     seen: list[dict] = []
 
     def lines() -> list[dict]:
-        metrics = [line for line in capfd.readouterr().out.splitlines() if line.startswith('{"_aws"')]
+        said = capfd.readouterr().out.splitlines()
+        metrics = [line[line.find('{"_aws"') :] for line in said if '{"_aws"' in line]  # (see the metrics fixture)
         logged = logs.getvalue().splitlines()
         logs.seek(0)
         logs.truncate()
