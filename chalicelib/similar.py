@@ -89,14 +89,21 @@ class SimilarIndex:
     """An index of ideas' words, to which ideas are added as they come; ideas are never taken out (a search's
     answer is checked against the ideas as they are, and an index is rebuilt from time to time)."""
 
+    ideas: list[str]
+    known: set[str]
+    lengths: list[int]
+    postings: dict[str, list[tuple[int, int]]]  # stem -> (idea number, count)
+    spellings: dict[str, str]  # every word the ideas use -> its stem
+    grams: dict[str, set[str]]  # three letters -> the words that hold them
+
     def __init__(self, documents: Iterable[Document] = ()) -> None:
-        self.ideas: list[str] = []
-        self.known: set[str] = set()
-        self.lengths: list[int] = []
+        self.ideas = []
+        self.known = set()
+        self.lengths = []
         self.total_length = 0
-        self.postings: dict[str, list[tuple[int, int]]] = defaultdict(list)  # stem -> (idea number, count)
-        self.spellings: dict[str, str] = {}  # every word the ideas use -> its stem
-        self.grams: dict[str, set[str]] = defaultdict(set)  # three letters -> the words that hold them
+        self.postings = defaultdict(list)
+        self.spellings = {}
+        self.grams = defaultdict(set)
         for document in documents:
             self.add(document)
 

@@ -1,23 +1,31 @@
-"""make mutate's last step: the score of the run in mutants/, and the mutants no test killed."""
+"""make mutate's last step: the score of the run in mutants/, and the planted bugs that lived."""
 
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
+
+from mutmut.stats import status_by_exit_code
+
+# Caught: a test failed, or hung, or crashed, or mypy (which `make test` runs) refused the bug.
+CAUGHT = ("killed", "timeout", "segfault", "caught by type check")
+# Lived: no test failed, or none reaches the function. ("not checked" is a stopped run's: not counted.)
+LIVED = ("survived", "no tests", "suspicious")
 
 
 def main() -> int:
-    stats = json.loads(Path("mutants/mutmut-cicd-stats.json").read_text())
-    # A timed-out mutant was caught (it hangs); one no test reaches survived as surely as one that passed.
-    caught = stats["killed"] + stats["timeout"]
-    tried = caught + stats["survived"] + stats["no_tests"] + stats["suspicious"]
-    results = subprocess.run([sys.executable, "-m", "mutmut", "results"], capture_output=True, text=True, check=True)
-    left = (": survived", ": no tests", ": suspicious")  # not "not checked": a stopped run has not tried those
-    survivors = [line.strip() for line in results.stdout.splitlines() if line.rstrip().endswith(left)]
-    print("\n".join(survivors) or "no survivors")
-    print(f"\nmutation score: {caught}/{tried} = {100 * caught / tried:.1f}% (see tests/MUTANTS.md for the survivors)")
+    statuses = {
+        name: status_by_exit_code[code]
+        for meta in Path("mutants").rglob("*.py.meta")
+        for name, code in json.loads(meta.read_text())["exit_code_by_key"].items()
+    }
+    counts = Counter(statuses.values())
+    print("\n".join(f"{name}: {status}" for name, status in sorted(statuses.items()) if status in LIVED))
+    caught, tried = sum(counts[s] for s in CAUGHT), sum(counts[s] for s in CAUGHT + LIVED)
+    print(f"\nmutation score: {caught}/{tried} = {100 * caught / max(tried, 1):.1f}% (see tests/MUTANTS.md)")
+    print(", ".join(f"{counts[s]} {s}" for s in CAUGHT + LIVED + ("not checked",)))
     return 0
 
 

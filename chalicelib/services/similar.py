@@ -40,6 +40,8 @@ class _Indexed:
 
 @traced
 class SimilarService:
+    _indexes: OrderedDict[str, _Indexed]  # by product, the least recently asked about first
+
     def __init__(
         self,
         catalogue: CatalogueService,
@@ -56,7 +58,7 @@ class SimilarService:
         self.rebuild = rebuild
         self.products = products
         self.monotonic = monotonic
-        self._indexes: OrderedDict[str, _Indexed] = OrderedDict()
+        self._indexes = OrderedDict()
 
     def similar(self, product_id: str, text: str, limit: int) -> list[SimilarIdea]:
         """The product's ideas that take votes and are most like `text`, best first.
