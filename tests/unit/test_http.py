@@ -1,0 +1,58 @@
+"""The HTTP edge without AWS: how a body or a query that is wrong is told to the client, field by field, and how
+a refusal is shaped. (tests/integration/test_bad_input.py sends the same through the API; these are quicker.)"""
+
+from types import SimpleNamespace
+
+import pytest
+
+from chalicelib import errors
+from chalicelib.domain.ideas import IdeaDraft
+from chalicelib.domain.similar import SimilarQuery
+from chalicelib.http import error_response, parse_body, parse_query
+
+LONG = "x" * 121
+
+
+def refusal(parse, *arguments) -> str:
+    with pytest.raises(errors.InvalidInput) as refused:
+        parse(*arguments)
+    return str(refused.value)
+
+
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        ('{"title": "t"}', "kind: is required"),  # the field that picks the body's shape
+        ('{"kind": "poem", "title": "t"}', "kind: must be one of: 'customisation', 'suggestion'"),
+        ('{"kind": "suggestion", "description": "d"}', "title: is required"),  # named without the shape's name
+        (f'{{"kind": "suggestion", "title": "{LONG}", "description": "d"}}', "title: must be at most 120 characters"),
+        ('{"kind": "suggestion", "title": " ", "description": "d"}', "title: must not be empty"),
+        ('{"kind": "suggestion", "title": "t", "description": "d", "by": "x"}', "by: is not part of this request"),
+        ('{"kind": "suggestion", "title": 7, "description": "d"}', "title: Input should be a valid string"),
+    ],
+)
+def test_each_problem_of_a_body_names_its_field_and_what_is_wrong(body, says):
+    request = SimpleNamespace(headers={"content-type": "application/json"}, raw_body=body.encode())
+    assert refusal(parse_body, request, IdeaDraft) == says
+
+
+@pytest.mark.parametrize(
+    ("query", "says"),
+    [
+        ({}, "q: is required"),
+        ({"q": "ab"}, "q: String should have at least 3 characters"),  # pydantic's words past the first
+        ({"q": "roof", "limit": "21"}, "limit: Input should be less than or equal to 20"),
+        ({"q": "roof", "page": "2"}, "page: is not part of this request"),
+    ],
+)
+def test_each_problem_of_a_query_names_its_parameter_and_what_is_wrong(query, says):
+    assert refusal(parse_query, SimpleNamespace(query_params=query), SimilarQuery) == says
+
+
+def test_a_refusal_carries_its_code_and_message_and_a_rate_limit_says_when_to_retry():
+    limited = error_response(errors.RateLimited("too many writes", retry_after_seconds=42))
+    assert (limited.status_code, limited.body) == (429, {"Code": "TooManyRequestsError", "Message": "too many writes"})
+    assert limited.headers == {"Retry-After": "42"}
+
+    closed = error_response(errors.IdeaClosed("the idea is closed"))
+    assert (closed.status_code, closed.body["Code"], closed.headers) == (409, "IdeaClosed", {})
