@@ -224,3 +224,26 @@ def test_a_recount_restores_comments_the_stream_lost_and_how_they_feel(api, pump
     pump.drain()
     assert api.get(f"/ideas/{idea_id}").json_body["sentiment"] == {"positive": 0, "neutral": 1, "negative": 0}
     assert recount().repaired == []
+
+
+def test_the_nightly_recount_goes_on_past_a_product_that_fails_and_counts_the_failure(
+    api, pump, roadster, metrics, monkeypatch
+):
+    api.post("/products", {"product_id": "bike", "name": "B"}, headers=PRODUCT_TEAM)
+    idea_id = miscount(api, pump)  # on the roadster
+    service = wiring.services().recount
+    summaries, tried = service.ideas.summaries, []
+
+    def failing_for_the_bike(product_id, statuses):
+        tried.append(product_id)
+        if product_id == "bike":
+            raise ConnectionError("DynamoDB is having a moment")
+        return summaries(product_id, statuses)
+
+    monkeypatch.setattr(service.ideas, "summaries", failing_for_the_bike)
+    metrics()
+    (done,) = service.recount_all()
+    assert tried == ["bike", "roadster"]  # the bike first: the roadster's recount came after its failure
+    assert (done.product_id, [r.idea_id for r in done.repaired]) == ("roadster", [idea_id])
+    assert counts(api, idea_id) == (1, 0)
+    assert metrics()["RecountsFailed"] == 1
