@@ -4,7 +4,8 @@ mutmut runs every test once with no bug planted ("stats"), then, for each plante
 function it is in, stopping at the first that fails. These hooks time each test whole on that first run (mutmut's
 own timing leaves out the set-up, and a new moto world is most of an integration test), then run each bug's tests
 quickest first, and only as many as fit in MUTANT_SECONDS of those times (always one): a bug that only slower
-tests would catch counts as surviving, so the score is a lower bound. MUTANT_SECONDS=inf runs them all.
+tests would catch counts as surviving, so the score is a lower bound. MUTANT_SECONDS=inf runs them all. A bug
+that makes them loop is stopped at four times their time, and counts as caught (timed out).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import signal
 import sys
 from collections import Counter
 from pathlib import Path
@@ -54,8 +56,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     items.sort(key=lambda item: timings.get(item.nodeid, float("inf")))
     spent = 0.0
     for n, item in enumerate(items):
-        spent += timings.get(item.nodeid, float("inf"))
-        if n and spent > MUTANT_SECONDS:
+        if n and spent + timings.get(item.nodeid, float("inf")) > MUTANT_SECONDS:
             config.hook.pytest_deselected(items=items[n:])
             del items[n:]
-            return
+            break
+        spent += timings.get(item.nodeid, float("inf"))
+    # A bug that makes the tests loop is caught: end them at four times their time, not at mutmut's limit, which
+    # allows fifteen times that of every test that reaches the function (minutes). 36 is mutmut's "timeout".
+    if spent < float("inf"):
+        signal.signal(signal.SIGALRM, lambda *_: os._exit(36))
+        signal.setitimer(signal.ITIMER_REAL, 4 * spent + 10)
