@@ -56,11 +56,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     items.sort(key=lambda item: timings.get(item.nodeid, float("inf")))
     spent = 0.0
     for n, item in enumerate(items):
-        if n and spent + timings.get(item.nodeid, float("inf")) > MUTANT_SECONDS:
+        cost = timings.get(item.nodeid, float("inf"))
+        if n and spent + cost > MUTANT_SECONDS:
             config.hook.pytest_deselected(items=items[n:])
             del items[n:]
             break
-        spent += timings.get(item.nodeid, float("inf"))
+        spent += cost
     # A bug that makes the tests loop is caught: end them at four times their time, not at mutmut's limit, which
     # allows fifteen times that of every test that reaches the function (minutes). 36 is mutmut's "timeout".
     if spent < float("inf"):
