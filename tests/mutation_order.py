@@ -25,8 +25,12 @@ _TIMINGS = Path("test-timings.json")  # in mutants/, where mutmut runs the tests
 _timings: Counter[str] = Counter()
 
 
-def _mutmut_running(what: str) -> bool:
-    return what in os.environ.get("MUTANT_UNDER_TEST", "")
+def _timing() -> bool:  # mutmut's first run, unmutated, which records what each test reaches
+    return os.environ.get("MUTANT_UNDER_TEST") == "stats"
+
+
+def _planted() -> bool:  # a run of the tests of one planted bug
+    return "__mutmut_" in os.environ.get("MUTANT_UNDER_TEST", "")
 
 
 def pytest_sessionstart() -> None:
@@ -39,18 +43,18 @@ def pytest_sessionstart() -> None:
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    if _mutmut_running("stats"):
+    if _timing():
         _timings[report.nodeid] += report.duration
 
 
 def pytest_sessionfinish() -> None:
-    if _mutmut_running("stats"):  # mutmut may time some tests again (new ones): keep the others' times
+    if _timing():  # mutmut may time some tests again (new ones): keep the others' times
         timings = json.loads(_TIMINGS.read_text()) if _TIMINGS.exists() else {}
         _TIMINGS.write_text(json.dumps(timings | _timings))
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if not (_mutmut_running("__mutmut_") and _TIMINGS.exists()):
+    if not (_planted() and _TIMINGS.exists()):
         return
     timings = json.loads(_TIMINGS.read_text())
     items.sort(key=lambda item: timings.get(item.nodeid, float("inf")))
