@@ -155,6 +155,12 @@ def bus(aws: boto3.session.Session, local_environment: dict[str, str]) -> BusTap
     return BusTap(aws, local_environment["COCREATE_EVENT_BUS"])
 
 
+def emitted_metrics(printed: str) -> list[dict[str, Any]]:
+    """The lines of CloudWatch's embedded metric format in what was printed, parsed."""
+    # Another writer's text may come first on a line: mutmut's progress, while it runs every test.
+    return [json.loads(line[line.find('{"_aws"') :]) for line in printed.splitlines() if '{"_aws"' in line]
+
+
 @pytest.fixture
 def metrics(capfd: pytest.CaptureFixture[str]) -> Callable[[], Counter[str]]:
     """The business metrics counted since the last call (or the test's start), by name: what the functions printed
@@ -169,13 +175,10 @@ def metrics(capfd: pytest.CaptureFixture[str]) -> Callable[[], Counter[str]]:
         totals: Counter[str] = Counter()
         said = capfd.readouterr()
         printed[:] = [said.out + said.err]
-        for line in said.out.splitlines():
-            # Another writer's text may come first on the line: mutmut's progress, while it runs every test.
-            if (start := line.find('{"_aws"')) >= 0:
-                emitted = json.loads(line[start:])
-                for metric in emitted["_aws"]["CloudWatchMetrics"][0]["Metrics"]:
-                    value = emitted[metric["Name"]]
-                    totals[metric["Name"]] += int(sum(value) if isinstance(value, list) else value)
+        for emitted in emitted_metrics(said.out):
+            for metric in emitted["_aws"]["CloudWatchMetrics"][0]["Metrics"]:
+                value = emitted[metric["Name"]]
+                totals[metric["Name"]] += int(sum(value) if isinstance(value, list) else value)
         return totals
 
     counted.printed = printed  # type: ignore[attr-defined]

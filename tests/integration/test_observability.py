@@ -8,6 +8,7 @@ import pytest
 
 from chalicelib import observability
 from infra.local.tokens import token
+from tests.conftest import emitted_metrics
 from tests.tokens import PRODUCT_TEAM
 
 SECRET_CUSTOMER = "customer-with-a-secret-name"
@@ -27,12 +28,11 @@ def stdout_lines(api, capfd):
     seen: list[dict] = []
 
     def lines() -> list[dict]:
-        said = capfd.readouterr().out.splitlines()
-        metrics = [line[line.find('{"_aws"') :] for line in said if '{"_aws"' in line]  # (see the metrics fixture)
+        metrics = emitted_metrics(capfd.readouterr().out)
         logged = logs.getvalue().splitlines()
         logs.seek(0)
         logs.truncate()
-        seen.extend(json.loads(line) for line in metrics + logged)
+        seen.extend(metrics + [json.loads(line) for line in logged])
         return seen
 
     yield lines
