@@ -40,7 +40,9 @@ from chalicelib.wiring import services
 TABLE_STREAM_ARN_PLACEHOLDER = "arn:aws:dynamodb:us-east-1:000000000000:table/SetByInfra/stream/1970-01-01T00:00:00.000"
 
 API_VERSION = "1.0.0"
-app = Chalice(app_name="cocreate")
+# The "cocreate" logger is Powertools's (observability). Chalice would take it over whenever stdout had changed since
+# (as a test runner's capture does): no propagation, and nothing below ERROR.
+app = Chalice(app_name="cocreate", configure_logs=False)
 observability.install(app)
 api = Api(
     app,

@@ -3,10 +3,13 @@
 import io
 import json
 import logging
+import subprocess
+import sys
 
 import pytest
 
 from chalicelib import observability
+from infra.local.stage import ROOT
 from infra.local.tokens import token
 from tests.conftest import emitted_metrics
 from tests.tokens import PRODUCT_TEAM
@@ -85,3 +88,17 @@ def test_requests_are_logged_with_their_request_id_and_without_tokens_or_custome
     everything = json.dumps(stdout_lines())
     assert bearer_token not in everything
     assert SECRET_CUSTOMER not in everything
+
+
+def test_warnings_reach_the_log_whatever_stdout_was_when_the_app_was_imported():
+    # In a fresh interpreter: which of the app and its logger came first, and under which stdout, is the point.
+    program = """
+import io, logging, sys
+import chalicelib.observability
+sys.stdout = io.StringIO()  # as a test runner's capture, or any other writer swapped in before the app's import
+import app
+cocreate = logging.getLogger("cocreate")
+print(cocreate.propagate, cocreate.isEnabledFor(logging.WARNING), file=sys.stderr)
+"""
+    ran = subprocess.run([sys.executable, "-c", program], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert ran.stderr.split() == ["True", "True"]
