@@ -51,6 +51,7 @@ thorough: $(INSTALLED)  ## the property tests with 600 new examples each (make t
 # mutmut keeps its results in mutants/ and retests only what changed; `make clean` starts afresh. Each planted bug
 # meets the quickest tests that reach it, up to 5 s of them (tests/mutation_order.py); MUTANT_SECONDS=inf for all.
 mutate: $(INSTALLED)  ## plant bugs in chalicelib/ one at a time (mutmut) and run the fast tests: score and survivors
+	rm -f mutants/stats-passed
 	PATH=$(abspath $(BIN)):$$PATH HYPOTHESIS_PROFILE=mutate $(if $(MUTANT_SECONDS),MUTANT_SECONDS=$(MUTANT_SECONDS)) \
 		$(BIN)/mutmut run --max-children 2
 	$(BIN)/python -m tests.mutation_score

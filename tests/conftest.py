@@ -46,18 +46,26 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 pytest_plugins = ["tests.mutation_order"]
 
 
+@contextlib.contextmanager
+def local_stage() -> Iterator[dict[str, str]]:
+    """The local stage's environment, for as long as the block runs."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        # A stray endpoint or profile would send boto3 past moto's in-process mock.
+        for name in list(os.environ):
+            if name.startswith("AWS_"):
+                monkeypatch.delenv(name)
+        env = stage.environment()
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        wiring.reset()
+        yield env
+        wiring.reset()
+
+
 @pytest.fixture
-def local_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
-    # A stray endpoint or profile would send boto3 past moto's in-process mock.
-    for name in list(os.environ):
-        if name.startswith("AWS_"):
-            monkeypatch.delenv(name)
-    env = stage.environment()
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    wiring.reset()
-    yield env
-    wiring.reset()
+def local_environment() -> Iterator[dict[str, str]]:
+    with local_stage() as env:
+        yield env
 
 
 @contextlib.contextmanager

@@ -1,17 +1,23 @@
 """pytest hooks for make mutate (mutmut 3), loaded by tests/conftest.py; they do nothing in a plain test run.
 
-mutmut runs every test once with no bug planted ("stats"), then, for each planted bug, the tests that reach the
-function it is in, stopping at the first that fails. These hooks time each test whole on that first run (mutmut's
-own timing leaves out the set-up, and a new moto world is most of an integration test), then run each bug's tests
-quickest first, and only as many as fit in MUTANT_SECONDS of those times (always one): a bug that only slower
-tests would catch counts as surviving, so the score is a lower bound. MUTANT_SECONDS=inf runs them all. A bug
-that makes them loop is stopped at four times their time, and counts as caught (timed out).
+mutmut runs every test once with no bug planted ("stats"), recording which functions each reaches, then, for each
+planted bug, the tests that reach the function it is in, stopping at the first that fails. These hooks:
+- time each test whole on that first run (mutmut's own timing leaves out the set-up, and a new moto world is most
+  of an integration test), and skip mutmut's second run of them all unmutated, which can only pass again;
+- warm up mutmut's fork server, from which a process is forked per bug, so that no bug pays for imports;
+- run each bug's tests most aimed first: those that reach the fewest functions (a unit test of the function before
+  an API test that passes through it), quickest first among equals, and only as many as fit in MUTANT_SECONDS of
+  their times (always one). A bug that only the tests left out would catch counts as surviving, so the score is a
+  lower bound. MUTANT_SECONDS=inf runs them all. A bug that makes them loop is stopped at four times their time,
+  and counts as caught (timed out).
 """
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
+import math
 import os
 import signal
 import sys
@@ -21,12 +27,24 @@ from pathlib import Path
 import pytest
 
 MUTANT_SECONDS = float(os.environ.get("MUTANT_SECONDS", "5"))
-_TIMINGS = Path("test-timings.json")  # in mutants/, where mutmut runs the tests
+# In mutants/, where mutmut runs the tests:
+_STATS = Path("mutmut-stats.json")  # mutmut's: the tests that reach each function
+_TIMINGS = Path("test-timings.json")  # each test's whole time, from the first run
+_PASSED = Path("stats-passed")  # the first run passed every test
 _timings: Counter[str] = Counter()
+_plan: dict[str, tuple[int, float]] = {}  # test: (how many functions it reaches, its time)
 
 
 def _timing() -> bool:  # mutmut's first run, unmutated, which records what each test reaches
     return os.environ.get("MUTANT_UNDER_TEST") == "stats"
+
+
+def _clean(config: pytest.Config) -> bool:  # mutmut's second run of them, unmutated
+    return os.environ.get("MUTANT_UNDER_TEST") == "" and not config.option.collectonly
+
+
+def _forking(config: pytest.Config) -> bool:  # mutmut's fork server, collecting the tests before the first bug
+    return os.environ.get("MUTANT_UNDER_TEST") == "" and config.option.collectonly
 
 
 def _planted() -> bool:  # a run of the tests of one planted bug
@@ -47,27 +65,68 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
         _timings[report.nodeid] += report.duration
 
 
-def pytest_sessionfinish() -> None:
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if _timing():  # mutmut may time some tests again (new ones): keep the others' times
         timings = json.loads(_TIMINGS.read_text()) if _TIMINGS.exists() else {}
         _TIMINGS.write_text(json.dumps(timings | _timings))
+        if exitstatus == 0 and not any("::" in arg for arg in session.config.args):  # all of them, not new ones
+            _PASSED.touch()
+    elif _forking(session.config):
+        _load_plan()
+        _warm_up()
+
+
+def _load_plan() -> dict[str, tuple[int, float]]:
+    if not _plan and _TIMINGS.exists():
+        reached = json.loads(_STATS.read_text())["tests_by_mangled_function_name"]
+        breadth = Counter(test for tests in reached.values() for test in tests)
+        _plan.update((test, (breadth[test], time)) for test, time in json.loads(_TIMINGS.read_text()).items())
+    return _plan
+
+
+def _warm_up() -> None:
+    """Pay once, in the fork server, what the first integration test in a process pays: the app's import, AWS's
+    service models, Chalice's routes and pydantic's validators (half a second), then put all of it out of the
+    garbage collector's sight: each process forked from here would otherwise scan it (a quarter of a second at
+    pytest's end alone)."""
+    from app import app, on_table_change
+    from chalicelib import wiring
+    from infra.local import stage
+    from infra.local.gateway import test_client
+    from infra.local.pump import EventPump
+    from infra.local.seed import seed
+    from tests.conftest import Api, local_stage, moto_world
+    from tests.tokens import CUSTOMER
+
+    with local_stage() as env, moto_world(env) as session:
+        seed(wiring.services())
+        EventPump(session, env["COCREATE_TABLE"], on_table_change).drain()
+        api = Api(test_client(app, str(stage.ROOT), stage.STAGE))
+        idea_id = api.get("/products/roadster/ideas").json_body["items"][0]["idea_id"]
+        api.put(f"/ideas/{idea_id}/vote", {"value": 1}, headers=CUSTOMER)
+    gc.collect()
+    gc.freeze()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if not (_planted() and _TIMINGS.exists()):
-        return
-    timings = json.loads(_TIMINGS.read_text())
-    items.sort(key=lambda item: timings.get(item.nodeid, float("inf")))
-    spent = 0.0
-    for n, item in enumerate(items):
-        cost = timings.get(item.nodeid, float("inf"))
-        if n and spent + cost > MUTANT_SECONDS:
-            config.hook.pytest_deselected(items=items[n:])
-            del items[n:]
-            break
-        spent += cost
-    # A bug that makes the tests loop is caught: end them at four times their time, not at mutmut's limit, which
-    # allows fifteen times that of every test that reaches the function (minutes). 36 is mutmut's "timeout".
-    if spent < float("inf"):
-        signal.signal(signal.SIGALRM, lambda *_: os._exit(36))
-        signal.setitimer(signal.ITIMER_REAL, 4 * spent + 10)
+    if _clean(config) and _PASSED.exists():
+        # The first run, a moment ago in this process's parent, passed them all: a second would take four minutes.
+        _PASSED.unlink()
+        for item in items:
+            item.add_marker(pytest.mark.skip(reason="passed unmutated on mutmut's first run"))
+    elif _planted() and (plan := _load_plan()):
+        unknown = (math.inf, math.inf)
+        items.sort(key=lambda item: plan.get(item.nodeid, unknown))
+        spent = 0.0
+        for n, item in enumerate(items):
+            time = plan.get(item.nodeid, unknown)[1]
+            if n and spent + time > MUTANT_SECONDS:
+                config.hook.pytest_deselected(items=items[n:])
+                del items[n:]
+                break
+            spent += time
+        # A bug that makes the tests loop is caught: end them at four times their time, not at mutmut's limit,
+        # fifteen times that of every test that reaches the function (minutes). 36 is mutmut's "timeout".
+        if spent < math.inf:
+            signal.signal(signal.SIGALRM, lambda *_: os._exit(36))
+            signal.setitimer(signal.ITIMER_REAL, 4 * spent + 10)
