@@ -360,3 +360,12 @@ def test_a_comment_on_an_idea_merged_after_it_was_read_is_refused_naming_both(aw
     assert (refused.status_code, refused.json_body["Code"]) == (409, "IdeaMerged")
     assert idea in refused.json_body["Message"] and target in refused.json_body["Message"]
     assert thread(api, idea) == []
+
+
+def test_erasing_a_comment_deleted_after_it_was_read_leaves_it_deleted(aws, api, idea):
+    posted = comment(api, idea, ANGRY)["comment_id"]
+    store = wiring.services().comments.comments
+    read = store.get(posted)
+    assert api.delete(f"/comments/{posted}", headers=ADA).status_code == 204  # after the erasure read it
+    store.erase(read)  # and the erasure goes on
+    assert store.table.get({"PK": f"COMMENT#{posted}", "SK": "META"}) is None  # not brought back by the update

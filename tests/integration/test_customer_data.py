@@ -97,6 +97,13 @@ def test_the_export_holds_everything_about_the_caller_and_nothing_of_anyone_else
     assert others["comments"] == [] and others["preferences"]["email"] is None
 
 
+def test_a_customisation_request_is_its_authors_as_a_suggestion_is(api):
+    lamp = {"product_id": "lamp", "name": "Lamp", "options": {"finish": ["brass", "oak"]}}
+    assert api.post("/products", lamp, headers=PRODUCT_TEAM).status_code == 201
+    asked = api.post("/products/lamp/ideas", {"kind": "customisation", "options": {"finish": "oak"}}, headers=ADA)
+    assert [i["idea_id"] for i in export(api, ADA)["ideas"]] == [asked.json_body["idea_id"]]
+
+
 def test_erasure_withdraws_open_support_keeps_closed_tallies_unlinked_and_leaves_an_empty_export(
     api, pump, bus, ada_everywhere
 ):
