@@ -6,10 +6,10 @@ planted bug, the tests that reach the function it is in, stopping at the first t
   of an integration test), and skip mutmut's second run of them all unmutated, which can only pass again;
 - warm up mutmut's fork server, from which a process is forked per bug, so that no bug pays for imports;
 - run each bug's tests most aimed first: those that reach the fewest functions (a unit test of the function before
-  an API test that passes through it), quickest first among equals, and only as many as fit in MUTANT_SECONDS of
-  their times (always one). A bug that only the tests left out would catch counts as surviving, so the score is a
-  lower bound. MUTANT_SECONDS=inf runs them all. A bug that makes them loop is stopped at four times their time,
-  and counts as caught (timed out).
+  an API test that passes through it), quickest first among equals, and one case of each parametrised test before
+  a second case of any; and only as many as fit in MUTANT_SECONDS of their times (always one). A bug that only
+  the tests left out would catch counts as surviving, so the score is a lower bound. MUTANT_SECONDS=inf runs them
+  all. A bug that makes them loop is stopped at four times their time, and counts as caught (timed out).
 """
 
 from __future__ import annotations
@@ -117,6 +117,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     elif _planted() and (plan := _load_plan()):
         unknown = (math.inf, math.inf)
         items.sort(key=lambda item: plan.get(item.nodeid, unknown))
+        # One case of each test before a second case of any: a test's cases differ less than two tests do.
+        cases: Counter[str] = Counter()
+        turn = {}
+        for item in items:
+            test = item.nodeid.partition("[")[0]
+            cases[test] += 1
+            turn[item.nodeid] = cases[test]
+        items.sort(key=lambda item: turn[item.nodeid])  # stable: within a turn, most aimed first still
         spent = 0.0
         for n, item in enumerate(items):
             time = plan.get(item.nodeid, unknown)[1]
