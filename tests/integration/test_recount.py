@@ -8,7 +8,11 @@ from datetime import UTC, datetime
 import pytest
 
 from chalicelib import wiring
+from chalicelib.domain.catalogue import ProductDraft
+from chalicelib.domain.comments import Feeling
+from chalicelib.domain.ideas import SuggestionDraft
 from chalicelib.domain.voting import Tally
+from chalicelib.store import keys
 from chalicelib.store.table import Expression
 from chalicelib.store.tallies import TallyStore
 from infra.local.tokens import bearer
@@ -247,3 +251,49 @@ def test_the_nightly_recount_goes_on_past_a_product_that_fails_and_counts_the_fa
     assert (done.product_id, [r.idea_id for r in done.repaired]) == ("roadster", [idea_id])
     assert counts(api, idea_id) == (1, 0)
     assert metrics()["RecountsFailed"] == 1
+
+
+COUNTED = Tally(
+    up=3,
+    down=2,
+    units=5,
+    committers=2,
+    prices={1500: 1},
+    comments=4,
+    feelings={Feeling.POSITIVE: 1, Feeling.NEUTRAL: 1, Feeling.NEGATIVE: 2},
+)
+
+
+@pytest.fixture
+def counted_idea(aws) -> str:
+    """An idea whose stored counts are COUNTED, every one of them other than zero."""
+    services = wiring.services()
+    services.catalogue.create(ProductDraft(product_id="roadster", name="R"))
+    draft = SuggestionDraft(kind="suggestion", title="Roof box", description="d")
+    idea_id = services.ideas.submit("ada", "roadster", draft).view.idea_id
+    assert services.recount.tallies.repair(services.ideas.get(idea_id), {}, COUNTED)
+    return idea_id
+
+
+def test_a_repair_sets_every_count_and_the_price_book(counted_idea):
+    services = wiring.services()
+    idea = services.ideas.get(counted_idea)
+    assert (idea.up, idea.down, idea.units, idea.committers, idea.priced) == (3, 2, 5, 2, 1)
+    assert (idea.comments, idea.positive, idea.neutral, idea.negative) == (4, 1, 1, 2)
+    assert services.ideas.ideas.price_books([counted_idea]) == {counted_idea: {1500: 1}}
+    # and again, from what it wrote: nothing moved since it was read, so the repair is made
+    again = Tally(up=4, down=1, units=6, committers=3, prices={1500: 1, 2000: 1}, comments=5)
+    assert services.recount.tallies.repair(idea, {1500: 1}, again)
+    assert services.ideas.get(counted_idea).comments == 5
+
+
+@pytest.mark.parametrize("count", ["up", "down", "units", "committers", "priced", "comments", "negative"])
+def test_a_repair_writes_nothing_when_a_count_moved_after_it_was_read(counted_idea, count):
+    services = wiring.services()
+    read = services.ideas.get(counted_idea)
+    table = services.ideas.ideas.table
+    # The stream counts a vote, a commitment or a comment meanwhile:
+    table.update(keys.idea(counted_idea), Expression("ADD #c :one", {"#c": count}, {":one": 1}))
+    moved = services.ideas.get(counted_idea)
+    assert not services.recount.tallies.repair(read, {1500: 1}, Tally(up=9))
+    assert services.ideas.get(counted_idea) == moved
