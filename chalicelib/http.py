@@ -165,13 +165,9 @@ def error_response(error: DomainError) -> Response:
 
 def _problems(error: ValidationError, model: type[BaseModel]) -> list[FieldProblem]:
     problems = []
-    for detail in error.errors(include_url=False):
+    for detail in error.errors():
         location = [str(part) for part in detail["loc"]]
-        if (
-            issubclass(model, RootModel)
-            and location
-            and detail["type"] not in ("union_tag_invalid", "union_tag_not_found")
-        ):
+        if issubclass(model, RootModel) and location:
             location = location[1:]  # pydantic names the union's member first; the client never saw it
         kind, context = detail["type"], detail.get("ctx", {})
         if kind == "missing":
@@ -183,7 +179,7 @@ def _problems(error: ValidationError, model: type[BaseModel]) -> list[FieldProbl
         elif kind == "extra_forbidden":
             message = "is not part of this request"
         elif kind in ("union_tag_invalid", "union_tag_not_found"):  # the field that picks the body's shape
-            location = [*location, context.get("discriminator", "").strip("'")]
+            location = [*location, context["discriminator"].strip("'")]
             message = f"must be one of: {context['expected_tags']}" if "expected_tags" in context else "is required"
         else:
             message = detail["msg"].removeprefix("Value error, ")

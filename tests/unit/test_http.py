@@ -7,6 +7,7 @@ import pytest
 
 from chalicelib import errors
 from chalicelib.domain.ideas import IdeaDraft
+from chalicelib.domain.notifications import PreferencesBody, ReadNotifications
 from chalicelib.domain.similar import SimilarQuery
 from chalicelib.http import error_response, parse_body, parse_query
 
@@ -32,8 +33,22 @@ def refusal(parse, *arguments) -> str:
     ],
 )
 def test_each_problem_of_a_body_names_its_field_and_what_is_wrong(body, says):
-    request = SimpleNamespace(headers={"content-type": "application/json"}, raw_body=body.encode())
-    assert refusal(parse_body, request, IdeaDraft) == says
+    assert refusal(parse_body, json_request(body), IdeaDraft) == says
+
+
+def json_request(body: str) -> SimpleNamespace:
+    return SimpleNamespace(headers={"content-type": "application/json"}, raw_body=body.encode())
+
+
+def test_a_field_within_a_field_is_named_by_its_path_and_a_rule_of_the_whole_body_names_the_body():
+    wish = '{"email": {"address": "ada@example.com", "events": ["gossip"]}}'
+    assert refusal(parse_body, json_request(wish), PreferencesBody).startswith("email.events.0: Input should be ")
+    twice = '{"email": {"address": "ada@example.com", "events": ["merged", "merged"]}}'
+    assert refusal(parse_body, json_request(twice), PreferencesBody) == "email: events names a kind twice"
+    both = '{"notification_ids": ["n1"], "all": true}'
+    assert refusal(parse_body, json_request(both), ReadNotifications) == (
+        "body: name notification_ids, or all: true, not both"
+    )
 
 
 @pytest.mark.parametrize(
