@@ -5,11 +5,12 @@ planted bug, the tests that reach the function it is in, stopping at the first t
 - time each test whole on that first run (mutmut's own timing leaves out the set-up, and a new moto world is most
   of an integration test), and skip mutmut's second run of them all unmutated, which can only pass again;
 - warm up mutmut's fork server, from which a process is forked per bug, so that no bug pays for imports;
-- run each bug's tests most aimed first: those that reach the fewest functions (a unit test of the function before
-  an API test that passes through it), quickest first among equals, and one case of each parametrised test before
-  a second case of any; and only as many as fit in MUTANT_SECONDS of their times (always one). A bug that only
-  the tests left out would catch counts as surviving, so the score is a lower bound. MUTANT_SECONDS=inf runs them
-  all. A bug that makes them loop is stopped at four times their time, and counts as caught (timed out).
+- run each bug's tests most likely to catch it first: those that caught another bug in its function, then the most
+  aimed, those that reach the fewest functions (a unit test of the function before an API test that passes
+  through it), quickest first among equals, and one case of each parametrised test before a second case of any;
+  and only as many as fit in MUTANT_SECONDS of their times (always one). A bug that only the tests left out would
+  catch counts as surviving, so the score is a lower bound. MUTANT_SECONDS=inf runs them all. A bug that makes
+  them loop is stopped at four times their time, and counts as caught (timed out).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ MUTANT_SECONDS = float(os.environ.get("MUTANT_SECONDS", "5"))
 _STATS = Path("mutmut-stats.json")  # mutmut's: the tests that reach each function
 _TIMINGS = Path("test-timings.json")  # each test's whole time, from the first run
 _PASSED = Path("stats-passed")  # the first run passed every test
+_CAUGHT = Path("caught-by.jsonl")  # which test failed for a bug, and the function it was planted in
 _timings: Counter[str] = Counter()
 _plan: dict[str, tuple[int, float]] = {}  # test: (how many functions it reaches, its time)
 
@@ -63,6 +65,23 @@ def pytest_sessionstart() -> None:
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     if _timing():
         _timings[report.nodeid] += report.duration
+    elif _planted() and report.failed:
+        with _CAUGHT.open("a") as caught:  # one short line per write: whole, beside the other worker's
+            caught.write(json.dumps({"function": _function(), "test": report.nodeid}) + "\n")
+
+
+def _function() -> str:  # the one the bug under test is planted in
+    return os.environ["MUTANT_UNDER_TEST"].rpartition("__mutmut_")[0]
+
+
+def _caught_before() -> set[str]:
+    """The tests that caught another bug in the same function: most likely to catch this one."""
+    if not _CAUGHT.exists():
+        return set()
+    function = _function()
+    return {
+        caught["test"] for caught in map(json.loads, _CAUGHT.read_text().splitlines()) if caught["function"] == function
+    }
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -125,6 +144,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             cases[test] += 1
             turn[item.nodeid] = cases[test]
         items.sort(key=lambda item: turn[item.nodeid])  # stable: within a turn, most aimed first still
+        caught = _caught_before()
+        items.sort(key=lambda item: item.nodeid not in caught)
         spent = 0.0
         for n, item in enumerate(items):
             time = plan.get(item.nodeid, unknown)[1]
