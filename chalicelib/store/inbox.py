@@ -83,7 +83,7 @@ class Inbox:
                         {"#read": "read", "#list": TIMELINE.partition_key, "#position": TIMELINE.sort_key},
                         {":read": True},
                     ),
-                    condition=Expression("#read = :unread", {"#read": "read"}, {":unread": False}),
+                    condition=Expression("#read = :unread", values={":unread": False}),  # the request's names
                 )
             except ConditionFailed:
                 continue
