@@ -7,7 +7,7 @@ planted bug, the tests that reach the function it is in, stopping at the first t
 - warm up mutmut's fork server, from which a process is forked per bug, so that no bug pays for imports;
 - run each bug's tests most likely to catch it first: those that caught another bug in its function, then the most
   aimed, those that reach the fewest functions (a unit test of the function before an API test that passes
-  through it), quickest first among equals, and one case of each parametrised test before a second case of any;
+  through it), quickest first among equals, half a second of each parametrised test's cases before more of any;
   and only as many as fit in MUTANT_SECONDS of their times (always one). A bug that only the tests left out would
   catch counts as surviving, so the score is a lower bound. MUTANT_SECONDS=inf runs them all. A bug that makes
   them loop is stopped at four times their time, and counts as caught (timed out).
@@ -35,6 +35,7 @@ _PASSED = Path("stats-passed")  # the first run passed every test
 _CAUGHT = Path("caught-by.jsonl")  # which test failed for a bug, and the function it was planted in
 _timings: Counter[str] = Counter()
 _plan: dict[str, tuple[int, float]] = {}  # test: (how many functions it reaches, its time)
+_TURN = 0.5  # seconds of one test's cases before the others have their turn
 
 
 def _timing() -> bool:  # mutmut's first run, unmutated, which records what each test reaches
@@ -136,13 +137,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     elif _planted() and (plan := _load_plan()):
         unknown = (math.inf, math.inf)
         items.sort(key=lambda item: plan.get(item.nodeid, unknown))
-        # One case of each test before a second case of any: a test's cases differ less than two tests do.
-        cases: Counter[str] = Counter()
+        # Each test runs half a second of its cases in a turn, and the next turn waits for every test to have had
+        # one: a dozen cases of one slow test, which differ less than two tests do, would fill the budget.
+        spent: Counter[str] = Counter()
         turn = {}
         for item in items:
             test = item.nodeid.partition("[")[0]
-            cases[test] += 1
-            turn[item.nodeid] = cases[test]
+            turn[item.nodeid] = int(spent[test] / _TURN)
+            spent[test] += plan.get(item.nodeid, unknown)[1]
         items.sort(key=lambda item: turn[item.nodeid])  # stable: within a turn, most aimed first still
         caught = _caught_before()
         items.sort(key=lambda item: item.nodeid not in caught)
