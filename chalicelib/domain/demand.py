@@ -128,7 +128,7 @@ class DemandReport(Model):
 
     def csv(self) -> str:
         out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\r\n")
+        writer = csv.writer(out)  # excel's dialect: RFC 4180's CRLF line ends, and None written as nothing
         writer.writerow(CSV_COLUMNS)
         for item in self.items:
             options = "; ".join(f"{d}={v}" for d, v in (item.options or {}).items())
@@ -147,7 +147,7 @@ class DemandReport(Model):
                     item.hot,
                     item.committed_units,
                     item.committers,
-                    "" if item.median_max_unit_price is None else item.median_max_unit_price,
+                    item.median_max_unit_price,
                     item.velocity_7d,
                 ]
             )
