@@ -6,6 +6,9 @@ from __future__ import annotations
 import pytest
 
 from chalicelib import wiring
+from chalicelib.domain.catalogue import ProductDraft
+from chalicelib.domain.ideas import SuggestionDraft
+from chalicelib.identity import Caller
 from chalicelib.store import keys
 from chalicelib.store.table import Expression
 from infra.local.tokens import bearer
@@ -197,3 +200,15 @@ def test_exports_and_erasures_are_counted(api, ada_everywhere, metrics):
     api.delete("/me", headers=BO)
     assert wiring.services().customers.erase_requested() == 2
     assert metrics() == {"DataExported": 1, "ErasuresRequested": 2, "CustomersErased": 2}
+
+
+def test_an_erasure_counts_the_ideas_and_comments_it_unlinked(aws):
+    services = wiring.services()
+    services.catalogue.create(ProductDraft(product_id="roadster", name="Roadster"))
+    draft = SuggestionDraft(kind="suggestion", title="Cork interior", description="d")
+    services.ideas.submit("ada", "roadster", draft)
+    theirs = services.ideas.submit("bo", "roadster", draft.model_copy(update={"title": "Tow bar"})).view.idea_id
+    for text in ("Yes.", "Please."):
+        services.comments.post(Caller("ada", frozenset()), theirs, text)
+    erased = services.customers.erase("ada")
+    assert (erased.ballots, erased.ideas, erased.comments) == (1, 1, 2)
