@@ -7,7 +7,8 @@ import pytest
 
 from chalicelib import wiring
 from chalicelib.domain.catalogue import ProductDraft
-from chalicelib.domain.ideas import SuggestionDraft
+from chalicelib.domain.commitments import CommitmentBody
+from chalicelib.domain.ideas import IdeaStatus, SuggestionDraft
 from chalicelib.identity import Caller
 from chalicelib.store import keys
 from chalicelib.store.table import Expression
@@ -212,3 +213,19 @@ def test_an_erasure_counts_the_ideas_and_comments_it_unlinked(aws):
         services.comments.post(Caller("ada", frozenset()), theirs, text)
     erased = services.customers.erase("ada")
     assert (erased.ballots, erased.ideas, erased.comments) == (1, 1, 2)
+
+
+def test_the_votes_an_erasure_keeps_on_a_closed_idea_stay_counted_and_a_recount_agrees(aws, pump):
+    services = wiring.services()
+    services.catalogue.create(ProductDraft(product_id="roadster", name="Roadster"))
+    draft = SuggestionDraft(kind="suggestion", title="Tow bar", description="d")
+    idea_id = services.ideas.submit("bo", "roadster", draft).view.idea_id
+    services.voting.cast("ada", idea_id, 1)
+    services.voting.commit("ada", idea_id, CommitmentBody(quantity=2))
+    pump.drain()
+    idea = services.ideas.get(idea_id)
+    services.ideas.ideas.change_status(idea, idea.model_copy(update={"status": IdeaStatus.DECLINED}))
+    services.customers.erase("ada")
+    pump.drain()
+    assert services.recount.recount("roadster").repaired == []  # the ballots, Bo's and one that names nobody
+    assert (services.ideas.get(idea_id).up, services.ideas.get(idea_id).units) == (2, 2)
