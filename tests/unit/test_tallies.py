@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from chalicelib.domain.commitments import read_commitment
-from chalicelib.domain.voting import Tally, commitment_change, tally_change
+from chalicelib.domain.voting import Ballot, Tally, commitment_change, tally_change
 from chalicelib.store.tallies import parts
 from chalicelib.streams.changes import ItemKind, read
 from chalicelib.streams.consumer import commits, summed
@@ -137,3 +137,8 @@ def test_a_runs_ideas_are_cut_into_the_same_parts_whenever_it_is_read():
 def test_an_idea_whose_prices_change_takes_two_actions_of_a_part():
     changes = {idea: Tally(up=1) for idea in ("a", "c", "d")} | {"b": Tally(units=1, committers=1, prices={100: 1})}
     assert parts(changes, 3) == [["a", "b"], ["c", "d"]]
+
+
+def test_a_released_vote_is_still_the_customers_vote_on_its_closed_idea():
+    ballot = Ballot(product_id="roadster", budget=2, votes={"a": 1}, released={"b": -1})
+    assert (ballot.vote_on("a"), ballot.vote_on("b"), ballot.vote_on("c")) == (1, -1, None)
