@@ -49,7 +49,8 @@ thorough: $(INSTALLED)  ## the property tests with 600 new examples each (make t
 	HYPOTHESIS_PROFILE=thorough $(BIN)/python -m pytest tests/integration/test_counting_property.py
 
 # mutmut keeps its results in mutants/ and retests only what changed; `make clean` starts afresh. Each planted bug
-# meets the quickest tests that reach it, up to 5 s of them (tests/mutation_order.py); MUTANT_SECONDS=inf for all.
+# meets the tests that reach it, likeliest to catch it first, up to 5 s of them (tests/mutation_order.py);
+# MUTANT_SECONDS=inf for all.
 mutate: $(INSTALLED)  ## plant bugs in chalicelib/ one at a time (mutmut) and run the fast tests: score and survivors
 	rm -f mutants/stats-passed
 	PATH=$(abspath $(BIN)):$$PATH HYPOTHESIS_PROFILE=mutate $(if $(MUTANT_SECONDS),MUTANT_SECONDS=$(MUTANT_SECONDS)) \
