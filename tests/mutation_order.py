@@ -139,12 +139,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items.sort(key=lambda item: plan.get(item.nodeid, unknown))
         # Each test runs half a second of its cases in a turn, and the next turn waits for every test to have had
         # one: a dozen cases of one slow test, which differ less than two tests do, would fill the budget.
-        spent: Counter[str] = Counter()
+        spent_on: Counter[str] = Counter()
         turn = {}
         for item in items:
             test = item.nodeid.partition("[")[0]
-            turn[item.nodeid] = int(spent[test] / _TURN)
-            spent[test] += plan.get(item.nodeid, unknown)[1]
+            turn[item.nodeid] = spent_on[test] // _TURN if spent_on[test] < math.inf else math.inf  # never timed
+            spent_on[test] += plan.get(item.nodeid, unknown)[1]
         items.sort(key=lambda item: turn[item.nodeid])  # stable: within a turn, most aimed first still
         caught = _caught_before()
         items.sort(key=lambda item: item.nodeid not in caught)
