@@ -5,6 +5,10 @@ planted bug, the tests that reach the function it is in, stopping at the first t
 - time each test whole on that first run (mutmut's own timing leaves out the set-up, and a new moto world is most
   of an integration test), and skip mutmut's second run of them all unmutated, which can only pass again;
 - warm up mutmut's fork server, from which a process is forked per bug, so that no bug pays for imports;
+- record, on that first run, which lines of chalicelib/ each test runs (coverage.py), and give each bug only the
+  tests that ran the statement it is planted in: the others run the function as it was, and pass as they did (a
+  bug in a function's signature, a default, meets every test of the function; one whose statement no test runs
+  meets none, and mutmut reports "no tests");
 - run each bug's tests most likely to catch it first: those that caught another bug in its function, then the most
   aimed, those that reach the fewest functions (a unit test of the function before an API test that passes
   through it), quickest first among equals, half a second of each parametrised test's cases before more of any;
@@ -15,6 +19,8 @@ planted bug, the tests that reach the function it is in, stopping at the first t
 
 from __future__ import annotations
 
+import ast
+import difflib
 import gc
 import json
 import logging
@@ -22,8 +28,10 @@ import math
 import os
 import signal
 import sys
-from collections import Counter
+import textwrap
+from collections import Counter, defaultdict
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -33,8 +41,11 @@ _STATS = Path("mutmut-stats.json")  # mutmut's: the tests that reach each functi
 _TIMINGS = Path("test-timings.json")  # each test's whole time, from the first run
 _PASSED = Path("stats-passed")  # the first run passed every test
 _CAUGHT = Path("caught-by.jsonl")  # which test failed for a bug, and the function it was planted in
+_LINES = Path("lines-run")  # coverage.py's data from the first run: the lines of chalicelib/ each test ran
 _timings: Counter[str] = Counter()
 _plan: dict[str, tuple[int, float]] = {}  # test: (how many functions it reaches, its time)
+_ran: defaultdict[str, defaultdict[int, set[str]]] = defaultdict(lambda: defaultdict(set))  # file: line: tests
+_COVERAGE = pytest.StashKey[Any]()  # the first run's coverage.Coverage
 _TURN = 0.5  # seconds of one test's cases before the others have their turn
 
 
@@ -54,13 +65,40 @@ def _planted() -> bool:  # a run of the tests of one planted bug
     return "__mutmut_" in os.environ.get("MUTANT_UNDER_TEST", "")
 
 
-def pytest_sessionstart() -> None:
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if _timing():
+        _record_lines(session)
     # Powertools' log handler keeps the stdout it was made with, which pytest's capture had replaced: a second
     # session in one process (mutmut runs several) would find it closed: point it at this session's.
     if observability := sys.modules.get("chalicelib.observability"):
         for handler in observability.logger.handlers:
             if isinstance(handler, logging.StreamHandler) and handler.stream.closed:
                 handler.stream = sys.stdout  # (setStream would flush the closed one first)
+
+
+def _record_lines(session: pytest.Session) -> None:
+    """Record which lines of chalicelib/ each test runs (coverage.py, one context per test): a bug can only be
+    caught by a test that runs the statement it is planted in."""
+    import coverage
+
+    if not _partial(session):  # mutmut times new tests on their own: keep the others' lines
+        for old in Path().glob(f"{_LINES}.*"):
+            old.unlink()
+    lines = coverage.Coverage(
+        data_file=str(_LINES), data_suffix=True, include=[str(Path("chalicelib").resolve() / "*")], config_file=False
+    )
+    lines.start()
+    session.config.stash[_COVERAGE] = lines
+
+
+def _partial(session: pytest.Session) -> bool:
+    return any("::" in arg for arg in session.config.args)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_protocol(item: pytest.Item) -> None:
+    if lines := item.config.stash.get(_COVERAGE, None):
+        lines.switch_context(item.nodeid)
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
@@ -87,9 +125,12 @@ def _caught_before() -> set[str]:
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if _timing():  # mutmut may time some tests again (new ones): keep the others' times
+        lines = session.config.stash[_COVERAGE]
+        lines.stop()
+        lines.save()
         timings = json.loads(_TIMINGS.read_text()) if _TIMINGS.exists() else {}
         _TIMINGS.write_text(json.dumps(timings | _timings))
-        if exitstatus == 0 and not any("::" in arg for arg in session.config.args):  # all of them, not new ones
+        if exitstatus == 0 and not _partial(session):
             _PASSED.touch()
     elif _forking(session.config):
         _load_plan()
@@ -101,7 +142,73 @@ def _load_plan() -> dict[str, tuple[int, float]]:
         reached = json.loads(_STATS.read_text())["tests_by_mangled_function_name"]
         breadth = Counter(test for tests in reached.values() for test in tests)
         _plan.update((test, (breadth[test], time)) for test, time in json.loads(_TIMINGS.read_text()).items())
+        from coverage import CoverageData
+
+        for path in Path().glob(f"{_LINES}.*"):
+            data = CoverageData(str(path))
+            data.read()
+            for file in data.measured_files():
+                ran = _ran[os.path.relpath(file)]
+                for line, tests in data.contexts_by_lineno(file).items():
+                    ran[line].update(tests)
     return _plan
+
+
+def _tests_running_the_bug() -> set[str] | None:
+    """The tests that ran the statement the bug under test is planted in, on the first run; None when it is not
+    in a statement of the function's body (its signature: a default)."""
+    module, _, mutant = os.environ["MUTANT_UNDER_TEST"].rpartition(".")
+    file = Path(*module.split(".")).with_suffix(".py")
+    if not file.exists():
+        file = file.with_suffix("") / "__init__.py"
+    source = file.read_text().splitlines()
+    original = mutant.rpartition("__mutmut_")[0] + "__mutmut_orig"
+    start, unmutated = _lines_of(source, original)
+    _, planted = _lines_of(source, mutant)
+    planted[0] = planted[0].replace(mutant, original)
+    changed = [
+        line
+        for tag, first, last, _, _ in difflib.SequenceMatcher(None, unmutated, planted).get_opcodes()
+        if tag != "equal"
+        for line in range(first, max(last, first + 1))
+    ]
+    tree = ast.parse(textwrap.dedent("\n".join(unmutated))).body[0]
+    statement = _innermost(tree, min(changed) + 1, max(changed) + 1)
+    if statement is None:
+        return None
+    ran = _ran[str(file)]
+    return {test for line in statement for test in ran.get(start + line - 1, ())}
+
+
+def _lines_of(source: list[str], function: str) -> tuple[int, list[str]]:
+    """A function's first line in the file (counting from 1), and its lines."""
+    first = next(n for n, line in enumerate(source) if line.lstrip().startswith(f"def {function}("))
+    indent = len(source[first]) - len(source[first].lstrip())
+    last = first + 1
+    while last < len(source) and (
+        not source[last].strip()
+        or len(source[last]) - len(source[last].lstrip()) > indent
+        or source[last].lstrip().startswith(")")  # a signature's end
+    ):
+        last += 1
+    while not source[last - 1].strip():
+        last -= 1
+    return first + 1, source[first:last]
+
+
+def _innermost(node: ast.AST, first: int, last: int) -> range | None:
+    """The lines of the innermost statement (or except clause) holding lines first to last: a compound one's
+    own, before its body. None if that is the function itself."""
+    for child in ast.iter_child_nodes(node):
+        holds = child.lineno <= first and last <= (child.end_lineno or child.lineno)
+        if isinstance(child, ast.stmt | ast.excepthandler) and holds:
+            if inner := _innermost(child, first, last):
+                return inner
+            body = getattr(child, "body", None)
+            if isinstance(body, list) and body and last < body[0].lineno:
+                return range(child.lineno, max(body[0].lineno, child.lineno + 1))
+            return range(child.lineno, (child.end_lineno or child.lineno) + 1)
+    return None
 
 
 def _warm_up() -> None:
@@ -135,6 +242,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         for item in items:
             item.add_marker(pytest.mark.skip(reason="passed unmutated on mutmut's first run"))
     elif _planted() and (plan := _load_plan()):
+        running = _tests_running_the_bug()
+        if running is not None:  # the others run the unmutated function: they pass as they did
+            config.hook.pytest_deselected(items=[item for item in items if item.nodeid not in running])
+            items[:] = [item for item in items if item.nodeid in running]
+            if not items:
+                return  # none runs it: pytest's "no tests ran", and mutmut's "no tests"
         unknown = (math.inf, math.inf)
         items.sort(key=lambda item: plan.get(item.nodeid, unknown))
         # Each test runs half a second of its cases in a turn, and the next turn waits for every test to have had
