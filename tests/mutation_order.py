@@ -29,6 +29,7 @@ import os
 import signal
 import sys
 import textwrap
+import traceback
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
@@ -200,8 +201,9 @@ def _innermost(node: ast.AST, first: int, last: int) -> range | None:
     """The lines of the innermost statement (or except clause) holding lines first to last: a compound one's
     own, before its body. None if that is the function itself."""
     for child in ast.iter_child_nodes(node):
-        holds = child.lineno <= first and last <= (child.end_lineno or child.lineno)
-        if isinstance(child, ast.stmt | ast.excepthandler) and holds:
+        if not isinstance(child, ast.stmt | ast.excepthandler):
+            continue
+        if child.lineno <= first and last <= (child.end_lineno or child.lineno):
             if inner := _innermost(child, first, last):
                 return inner
             body = getattr(child, "body", None)
@@ -242,35 +244,44 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         for item in items:
             item.add_marker(pytest.mark.skip(reason="passed unmutated on mutmut's first run"))
     elif _planted() and (plan := _load_plan()):
-        running = _tests_running_the_bug()
-        if running is not None:  # the others run the unmutated function: they pass as they did
-            config.hook.pytest_deselected(items=[item for item in items if item.nodeid not in running])
-            items[:] = [item for item in items if item.nodeid in running]
-            if not items:
-                return  # none runs it: pytest's "no tests ran", and mutmut's "no tests"
-        unknown = (math.inf, math.inf)
-        items.sort(key=lambda item: plan.get(item.nodeid, unknown))
-        # Each test runs half a second of its cases in a turn, and the next turn waits for every test to have had
-        # one: a dozen cases of one slow test, which differ less than two tests do, would fill the budget.
-        spent_on: Counter[str] = Counter()
-        turn = {}
-        for item in items:
-            test = item.nodeid.partition("[")[0]
-            turn[item.nodeid] = spent_on[test] // _TURN if spent_on[test] < math.inf else math.inf  # never timed
-            spent_on[test] += plan.get(item.nodeid, unknown)[1]
-        items.sort(key=lambda item: turn[item.nodeid])  # stable: within a turn, most aimed first still
-        caught = _caught_before()
-        items.sort(key=lambda item: item.nodeid not in caught)
-        spent = 0.0
-        for n, item in enumerate(items):
-            time = plan.get(item.nodeid, unknown)[1]
-            if n and spent + time > MUTANT_SECONDS:
-                config.hook.pytest_deselected(items=items[n:])
-                del items[n:]
-                break
-            spent += time
-        # A bug that makes the tests loop is caught: end them at four times their time, not at mutmut's limit,
-        # fifteen times that of every test that reaches the function (minutes). 36 is mutmut's "timeout".
-        if spent < math.inf:
-            signal.signal(signal.SIGALRM, lambda *_: os._exit(36))
-            signal.setitimer(signal.ITIMER_REAL, 4 * spent + 10)
+        try:
+            _aim(config, items, plan)
+        except Exception:  # pytest would call it an internal error, which mutmut counts as caught
+            traceback.print_exc()
+            os._exit(35)  # mutmut's "suspicious"
+
+
+def _aim(config: pytest.Config, items: list[pytest.Item], plan: dict[str, tuple[int, float]]) -> None:
+    """Keep the tests that may catch the bug under test, those most likely to first, as many as fit the budget."""
+    running = _tests_running_the_bug()
+    if running is not None:  # the others run the unmutated function: they pass as they did
+        config.hook.pytest_deselected(items=[item for item in items if item.nodeid not in running])
+        items[:] = [item for item in items if item.nodeid in running]
+        if not items:
+            return  # none runs it: pytest's "no tests ran", and mutmut's "no tests"
+    unknown = (math.inf, math.inf)
+    items.sort(key=lambda item: plan.get(item.nodeid, unknown))
+    # Each test runs half a second of its cases in a turn, and the next turn waits for every test to have had
+    # one: a dozen cases of one slow test, which differ less than two tests do, would fill the budget.
+    spent_on: Counter[str] = Counter()
+    turn = {}
+    for item in items:
+        test = item.nodeid.partition("[")[0]
+        turn[item.nodeid] = spent_on[test] // _TURN if spent_on[test] < math.inf else math.inf  # never timed
+        spent_on[test] += plan.get(item.nodeid, unknown)[1]
+    items.sort(key=lambda item: turn[item.nodeid])  # stable: within a turn, most aimed first still
+    caught = _caught_before()
+    items.sort(key=lambda item: item.nodeid not in caught)
+    spent = 0.0
+    for n, item in enumerate(items):
+        time = plan.get(item.nodeid, unknown)[1]
+        if n and spent + time > MUTANT_SECONDS:
+            config.hook.pytest_deselected(items=items[n:])
+            del items[n:]
+            break
+        spent += time
+    # A bug that makes the tests loop is caught: end them at four times their time, not at mutmut's limit,
+    # fifteen times that of every test that reaches the function (minutes). 36 is mutmut's "timeout".
+    if spent < math.inf:
+        signal.signal(signal.SIGALRM, lambda *_: os._exit(36))
+        signal.setitimer(signal.ITIMER_REAL, 4 * spent + 10)
