@@ -1,10 +1,10 @@
 """pytest hooks for make mutate (mutmut 3), loaded by tests/conftest.py; they do nothing in a plain test run.
 
-mutmut runs every test once with no bug planted ("stats"), recording which functions each reaches, then, for each
-planted bug, the tests that reach the function it is in, stopping at the first that fails. These hooks:
+mutmut runs every test once with no bug planted ("stats"), in its own process, recording which functions each
+reaches; then, for each planted bug, in a process forked from its own, the tests that reach the function the bug
+is in, stopping at the first that fails. These hooks:
 - time each test whole on that first run (mutmut's own timing leaves out the set-up, and a new moto world is most
   of an integration test), and skip mutmut's second run of them all unmutated, which can only pass again;
-- warm up mutmut's fork server, from which a process is forked per bug, so that no bug pays for imports;
 - record, on that first run, which lines of chalicelib/ each test runs (coverage.py), and give each bug only the
   tests that ran the statement it is planted in: the others run the function as it was, and pass as they did (a
   bug in a function's signature, a default, meets every test of the function; one whose statement no test runs
@@ -15,13 +15,13 @@ planted bug, the tests that reach the function it is in, stopping at the first t
   and only as many as fit in MUTANT_SECONDS of their times (always one). A bug that only the tests left out would
   catch counts as surviving, so the score is a lower bound. MUTANT_SECONDS=inf runs them all. A bug that makes
   them loop is stopped at four times their time, and counts as caught (timed out).
+What these choices read is read once, before the first fork, so that no bug pays for it.
 """
 
 from __future__ import annotations
 
 import ast
 import difflib
-import gc
 import json
 import logging
 import math
@@ -56,10 +56,6 @@ def _timing() -> bool:  # mutmut's first run, unmutated, which records what each
 
 def _clean(config: pytest.Config) -> bool:  # mutmut's second run of them, unmutated
     return os.environ.get("MUTANT_UNDER_TEST") == "" and not config.option.collectonly
-
-
-def _forking(config: pytest.Config) -> bool:  # mutmut's fork server, collecting the tests before the first bug
-    return os.environ.get("MUTANT_UNDER_TEST") == "" and config.option.collectonly
 
 
 def _planted() -> bool:  # a run of the tests of one planted bug
@@ -133,9 +129,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         _TIMINGS.write_text(json.dumps(timings | _timings))
         if exitstatus == 0 and not _partial(session):
             _PASSED.touch()
-    elif _forking(session.config):
-        _load_plan()
-        _warm_up()
+    elif _clean(session.config):
+        _load_plan()  # the last run before mutmut forks, in the process it forks from
 
 
 def _load_plan() -> dict[str, tuple[int, float]]:
@@ -211,30 +206,6 @@ def _innermost(node: ast.AST, first: int, last: int) -> range | None:
                 return range(child.lineno, max(body[0].lineno, child.lineno + 1))
             return range(child.lineno, (child.end_lineno or child.lineno) + 1)
     return None
-
-
-def _warm_up() -> None:
-    """Pay once, in the fork server, what the first integration test in a process pays: the app's import, AWS's
-    service models, Chalice's routes and pydantic's validators (half a second), then put all of it out of the
-    garbage collector's sight: each process forked from here would otherwise scan it (a quarter of a second at
-    pytest's end alone)."""
-    from app import app, on_table_change
-    from chalicelib import wiring
-    from infra.local import stage
-    from infra.local.gateway import test_client
-    from infra.local.pump import EventPump
-    from infra.local.seed import seed
-    from tests.conftest import Api, local_stage, moto_world
-    from tests.tokens import CUSTOMER
-
-    with local_stage() as env, moto_world(env) as session:
-        seed(wiring.services())
-        EventPump(session, env["COCREATE_TABLE"], on_table_change).drain()
-        api = Api(test_client(app, str(stage.ROOT), stage.STAGE))
-        idea_id = api.get("/products/roadster/ideas").json_body["items"][0]["idea_id"]
-        api.put(f"/ideas/{idea_id}/vote", {"value": 1}, headers=CUSTOMER)
-    gc.collect()
-    gc.freeze()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
