@@ -26,6 +26,7 @@ import json
 import logging
 import math
 import os
+import re
 import signal
 import sys
 import textwrap
@@ -48,6 +49,7 @@ _plan: dict[str, tuple[int, float]] = {}  # test: (how many functions it reaches
 _ran: defaultdict[str, defaultdict[int, set[str]]] = defaultdict(lambda: defaultdict(set))  # file: line: tests
 _COVERAGE = pytest.StashKey[Any]()  # the first run's coverage.Coverage
 _TURN = 0.5  # seconds of one test's cases before the others have their turn
+_COMMON = {"chalicelib", "domain", "service", "store", "tests", "test", "unit", "integration", "the", "and", "its"}
 
 
 def _timing() -> bool:  # mutmut's first run, unmutated, which records what each test reaches
@@ -222,6 +224,25 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             os._exit(35)  # mutmut's "suspicious"
 
 
+def _words(name: str) -> set[str]:
+    """The words of a function's or a test's name that say what it is about, singular."""
+    words = (word.lower() for word in re.findall("[A-Z]?[a-z]{3,}", name))
+    return {re.sub("ies$", "y", word).removesuffix("s") for word in words} - _COMMON
+
+
+def _named_after(words: set[str], test: str) -> int:
+    """How many of these words the test's name has, or words alike ("erase" and "erasure", not "comment" and
+    "commitment")."""
+    said = _words(test)
+    return sum(any(_alike(word, other) for other in said) for word in words)
+
+
+def _alike(a: str, b: str) -> bool:
+    shorter = min(len(a), len(b))
+    shared = next((n for n, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), shorter)
+    return shared == shorter or shared >= max(4, 0.75 * shorter)
+
+
 def _aim(config: pytest.Config, items: list[pytest.Item], plan: dict[str, tuple[int, float]]) -> None:
     """Keep the tests that may catch the bug under test, those most likely to first, as many as fit the budget."""
     running = _tests_running_the_bug()
@@ -240,7 +261,9 @@ def _aim(config: pytest.Config, items: list[pytest.Item], plan: dict[str, tuple[
         test = item.nodeid.partition("[")[0]
         turn[item.nodeid] = spent_on[test] // _TURN if spent_on[test] < math.inf else math.inf  # never timed
         spent_on[test] += plan.get(item.nodeid, unknown)[1]
-    items.sort(key=lambda item: turn[item.nodeid])  # stable: within a turn, most aimed first still
+    # Within a turn, tests named after the function first (test_inbox.py for `Inbox.page`), then the most aimed.
+    named = _words(_function())
+    items.sort(key=lambda item: (turn[item.nodeid], -_named_after(named, item.nodeid.partition("[")[0])))
     caught = _caught_before()
     items.sort(key=lambda item: item.nodeid not in caught)
     spent = 0.0
