@@ -73,17 +73,19 @@ class DemandReport(Model):
         units per option; `prices`: the prices each idea's committers named (cents -> committers)."""
         dimensions = {dimension: dict.fromkeys(values, 0) for dimension, values in product.options.items()}
         dimension_units = {dimension: dict.fromkeys(values, 0) for dimension, values in product.options.items()}
-        reported = []
-        for read in ideas:
-            idea = read.summary() if isinstance(read, Idea) else read
-            if idea.status not in REPORTED:
-                continue
+        summaries = (read.summary() if isinstance(read, Idea) else read for read in ideas)
+        reported = sorted(
+            (idea for idea in summaries if idea.status in REPORTED),
+            key=lambda idea: (-idea.up, -idea.confidence, idea.created_at, idea.idea_id),
+        )
+        for idea in reported:
             for dimension, value in (idea.options or {}).items():
                 for sums, n in ((dimensions, idea.up), (dimension_units, idea.units)):
                     sums.setdefault(dimension, {}).setdefault(value, 0)
                     sums[dimension][value] += n
-            item = DemandItem(
-                rank=0,
+        items = [
+            DemandItem(
+                rank=rank,
                 idea_id=idea.idea_id,
                 kind=idea.kind,
                 title=idea.title,
@@ -99,14 +101,12 @@ class DemandReport(Model):
                 median_max_unit_price=median_price((prices or {}).get(idea.idea_id, {})),
                 velocity_7d=idea.gained_7d,
             )
-            reported.append((-idea.up, -item.confidence, idea.created_at, idea.idea_id, item))
-        reported.sort(key=lambda ranked: ranked[:4])
-        for rank, (*_, item) in enumerate(reported, start=1):
-            item.rank = rank
+            for rank, idea in enumerate(reported, start=1)
+        ]
         return cls(
             product_id=product.product_id,
             generated_at=now,
-            items=[r[-1] for r in reported],
+            items=items,
             dimensions=dimensions,
             dimension_units=dimension_units,
         )
