@@ -25,7 +25,6 @@ from chalicelib.store import keys
 from chalicelib.store.ballots import (
     BallotChanging,
     BallotStore,
-    IdeaNoLongerOpen,
     commitments,
     counted_votes,
 )
@@ -147,7 +146,7 @@ class CustomerDataService:
             try:
                 self.ballots.forget(ballot, ideas - closed.keys())
                 return
-            except (BallotChanging, IdeaNoLongerOpen):
+            except BallotChanging:
                 ballot = self.ballots.stored(customer_id, ballot["product_id"])
         raise BallotChanging(f"a ballot kept changing under {_ATTEMPTS} attempts")
 

@@ -20,6 +20,7 @@ that made it.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Mapping
+from contextlib import suppress
 from enum import Enum
 from types import MappingProxyType
 from typing import Any, NamedTuple
@@ -294,11 +295,9 @@ class BallotStore:
             item = self._write(key, item, withdrawal, idea_id)
         raise BallotChanging(f"the ballot kept changing under {_ATTEMPTS} attempts")
 
-    def release(self, customer_id: str, product_id: str, votes: Mapping[str, VoteValue]) -> bool:
-        """Move votes on closed ideas out of the budget, unchanged, so that no tally moves.
-
-        False when the ballot changed meanwhile and nothing moved.
-        """
+    def release(self, customer_id: str, product_id: str, votes: Mapping[str, VoteValue]) -> None:
+        """Move votes on closed ideas out of the budget, unchanged, so that no tally moves; none of them if the
+        ballot changed meanwhile (the caller reads it again)."""
         names: dict[str, str] = {}
         values: dict[str, Any] = {":less": -len(votes)}
         for n, (idea_id, value) in enumerate(votes.items()):
@@ -311,11 +310,8 @@ class BallotStore:
             names=names,
             values=values,
         ).update(keys.ballot(customer_id, product_id))
-        try:
+        with suppress(ConditionFailed):
             self.table.update(release.key, release.update, condition=release.condition)
-        except ConditionFailed:
-            return False
-        return True
 
     def move(
         self, customer_id: str, product_id: str, idea_id: str, target_id: str | None, read: Item | None = None
@@ -382,8 +378,8 @@ class BallotStore:
         on closed ideas stay in those ideas' final tallies, released, in a ballot under a key that names nobody. One
         transaction, on condition that the ballot is still as read and the withdrawn votes' ideas still open.
 
-        Raises BallotChanging when the ballot changed since it was read, IdeaNoLongerOpen when one of `open_ideas`
-        closed: read both again."""
+        Raises BallotChanging when the ballot changed since it was read, or one of `open_ideas` closed: read both
+        again."""
         product_id = read["product_id"]
         votes, promised = counted_votes(read), commitments(read)
         withdrawn = sorted(idea for idea in {*votes, *promised} if idea in open_ideas)
@@ -407,10 +403,8 @@ class BallotStore:
         try:
             self.table.transact(actions)
         except TransactionCancelled as cancelled:
-            if cancelled.failed(0):
-                raise BallotChanging(f"a ballot on {product_id} changed since it was read") from None
-            if any(cancelled.failed(n) for n in range(len(actions) - len(withdrawn), len(actions))):
-                raise IdeaNoLongerOpen(product_id) from None
+            if any(map(cancelled.failed, range(len(actions)))):  # the ballot's condition, or an idea's
+                raise BallotChanging(f"a ballot on {product_id}, or an idea it votes on, changed since read") from None
             raise
 
     def voters(
