@@ -104,10 +104,10 @@ def actions(tally: Tally) -> int:
 def parts(changes: Mapping[str, Tally], size: int) -> list[list[str]]:
     """The ideas of a run, in parts of at most `size` actions: the same parts whenever the same run is read."""
     cut: list[list[str]] = []
-    used = 0
+    used = size  # as if a part were full: the first idea begins one
     for idea_id in sorted(changes):
         needs = actions(changes[idea_id])
-        if not cut or used + needs > size:
+        if used + needs > size:
             cut.append([])
             used = 0
         cut[-1].append(idea_id)
