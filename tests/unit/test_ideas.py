@@ -10,6 +10,7 @@ from chalicelib.domain.ideas import (
     CustomisationDraft,
     Idea,
     IdeaDraft,
+    SuggestionDraft,
     customisation_id,
     new_suggestion_id,
 )
@@ -127,3 +128,35 @@ def test_a_customisations_id_never_changes_between_versions(options, idea_id):
 
     assert customisation_id("roadster", options) == idea_id
     assert customisation_id("roadster", {k.upper(): v.upper() for k, v in reversed(options.items())}) == idea_id
+
+
+@pytest.mark.parametrize(
+    "draft",
+    [
+        CustomisationDraft(kind="customisation", options={"colour": "red"}),
+        SuggestionDraft(kind="suggestion", title="Cup holder", description="Two, in the console."),
+    ],
+    ids=["customisation", "suggestion"],
+)
+def test_an_idea_keeps_its_products_vote_budget_and_the_most_units_one_customer_may_commit_to(draft):
+    from chalicelib.domain.catalogue import Product, ProductDraft
+
+    product = Product.from_draft(
+        ProductDraft(
+            product_id="roadster", name="R", options={"colour": ["red"]}, vote_budget=3, max_units_per_customer=4
+        ),
+        utc_now(),
+    )
+    make = Idea.customisation if isinstance(draft, CustomisationDraft) else Idea.suggestion
+    idea = make(product, draft, utc_now())
+    assert (idea.vote_budget, idea.max_units_per_customer) == (3, 4)
+
+
+def test_an_ideas_summary_carries_its_counts_and_a_weeks_gain_only_when_told_it():
+    idea = Idea.customisation(
+        roadster(), CustomisationDraft(kind="customisation", options={"colour": "red"}), utc_now()
+    ).model_copy(update={"up": 5, "down": 1, "units": 7, "committers": 3, "priced": 2})
+    summary = idea.summary()
+    assert (summary.up, summary.down, summary.units, summary.committers, summary.priced) == (5, 1, 7, 3, 2)
+    assert summary.gained_7d == 0
+    assert idea.summary(gained_7d=4).gained_7d == 4
