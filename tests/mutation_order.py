@@ -9,12 +9,14 @@ is in, stopping at the first that fails. These hooks:
   tests that ran the statement it is planted in: the others run the function as it was, and pass as they did (a
   bug in a function's signature, a default, meets every test of the function; one whose statement no test runs
   meets none, and mutmut reports "no tests");
-- run each bug's tests most likely to catch it first: those that caught another bug in its function, then the most
-  aimed, those that reach the fewest functions (a unit test of the function before an API test that passes
-  through it), quickest first among equals, half a second of each parametrised test's cases before more of any;
-  and only as many as fit in MUTANT_SECONDS of their times (always one). A bug that only the tests left out would
-  catch counts as surviving, so the score is a lower bound. MUTANT_SECONDS=inf runs them all. A bug that makes
-  them loop is stopped at four times their time, and counts as caught (timed out).
+- run each bug's tests most likely to catch it first: those that caught another bug in its function; then, half a
+  second of each test's cases a turn (a dozen cases of one slow test differ less than two tests do), those named
+  after the function (`test_inbox.py`, or a test name with "inbox", for `Inbox.page`), those that caught the most
+  bugs a second so far, the most aimed (those that reach the fewest functions: a unit test of the function before
+  an API test that passes through it), the quickest; and only as many as fit in MUTANT_SECONDS of their times
+  (always one). A bug that only the tests left out would catch counts as surviving, so the score is a lower
+  bound. MUTANT_SECONDS=inf runs them all. A bug that makes them loop is stopped at four times their time, and
+  counts as caught (timed out).
 What these choices read is read once, before the first fork, so that no bug pays for it.
 """
 
@@ -33,7 +35,7 @@ import textwrap
 import traceback
 from collections import Counter, defaultdict
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 
@@ -49,7 +51,11 @@ _plan: dict[str, tuple[int, float]] = {}  # test: (how many functions it reaches
 _ran: defaultdict[str, defaultdict[int, set[str]]] = defaultdict(lambda: defaultdict(set))  # file: line: tests
 _COVERAGE = pytest.StashKey[Any]()  # the first run's coverage.Coverage
 _TURN = 0.5  # seconds of one test's cases before the others have their turn
-_COMMON = {"chalicelib", "domain", "service", "store", "tests", "test", "unit", "integration", "the", "and", "its"}
+_COMMON = {  # words that say nothing of what a test or a line is about
+    *("chalicelib", "domain", "service", "store", "tests", "test", "unit", "integration", "the", "and", "its"),
+    *("self", "none", "true", "false", "return", "not", "for", "else", "item", "key", "value", "name", "len"),
+    *("int", "str", "get", "expression", "update", "with"),
+}
 
 
 def _timing() -> bool:  # mutmut's first run, unmutated, which records what each test reaches
@@ -112,14 +118,12 @@ def _function() -> str:  # the one the bug under test is planted in
     return os.environ["MUTANT_UNDER_TEST"].rpartition("__mutmut_")[0]
 
 
-def _caught_before() -> set[str]:
-    """The tests that caught another bug in the same function: most likely to catch this one."""
-    if not _CAUGHT.exists():
-        return set()
+def _caught_before() -> tuple[set[str], Counter[str]]:
+    """The tests that caught another bug in the same function, most likely to catch this one; and how many bugs
+    each test caught, anywhere."""
+    caught = [json.loads(line) for line in _CAUGHT.read_text().splitlines()] if _CAUGHT.exists() else []
     function = _function()
-    return {
-        caught["test"] for caught in map(json.loads, _CAUGHT.read_text().splitlines()) if caught["function"] == function
-    }
+    return {c["test"] for c in caught if c["function"] == function}, Counter(c["test"] for c in caught)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -146,15 +150,21 @@ def _load_plan() -> dict[str, tuple[int, float]]:
             data = CoverageData(str(path))
             data.read()
             for file in data.measured_files():
-                ran = _ran[os.path.relpath(file)]
+                ran = _ran["chalicelib/" + file.rpartition(f"{os.sep}chalicelib{os.sep}")[2]]  # mutants/ may move
                 for line, tests in data.contexts_by_lineno(file).items():
                     ran[line].update(tests)
     return _plan
 
 
-def _tests_running_the_bug() -> set[str] | None:
-    """The tests that ran the statement the bug under test is planted in, on the first run; None when it is not
-    in a statement of the function's body (its signature: a default)."""
+class _Bug(NamedTuple):
+    """Where the bug under test is planted."""
+
+    file: str
+    statement: range | None  # the file's lines of its statement; None in the function's signature (a default)
+    text: str  # the lines it changed, as they were
+
+
+def _the_bug() -> _Bug:
     module, _, mutant = os.environ["MUTANT_UNDER_TEST"].rpartition(".")
     file = Path(*module.split(".")).with_suffix(".py")
     if not file.exists():
@@ -172,10 +182,11 @@ def _tests_running_the_bug() -> set[str] | None:
     ]
     tree = ast.parse(textwrap.dedent("\n".join(unmutated))).body[0]
     statement = _innermost(tree, min(changed) + 1, max(changed) + 1)
-    if statement is None:
-        return None
-    ran = _ran[str(file)]
-    return {test for line in statement for test in ran.get(start + line - 1, ())}
+    return _Bug(
+        str(file),
+        None if statement is None else range(start + statement.start - 1, start + statement.stop - 1),
+        "\n".join(unmutated[line] for line in changed),
+    )
 
 
 def _lines_of(source: list[str], function: str) -> tuple[int, list[str]]:
@@ -245,8 +256,9 @@ def _alike(a: str, b: str) -> bool:
 
 def _aim(config: pytest.Config, items: list[pytest.Item], plan: dict[str, tuple[int, float]]) -> None:
     """Keep the tests that may catch the bug under test, those most likely to first, as many as fit the budget."""
-    running = _tests_running_the_bug()
-    if running is not None:  # the others run the unmutated function: they pass as they did
+    bug = _the_bug()
+    if bug.statement is not None:  # the tests that ran it; the others run the function as it was and pass again
+        running = {test for line in bug.statement for test in _ran[bug.file].get(line, ())}
         config.hook.pytest_deselected(items=[item for item in items if item.nodeid not in running])
         items[:] = [item for item in items if item.nodeid in running]
         if not items:
@@ -261,11 +273,19 @@ def _aim(config: pytest.Config, items: list[pytest.Item], plan: dict[str, tuple[
         test = item.nodeid.partition("[")[0]
         turn[item.nodeid] = spent_on[test] // _TURN if spent_on[test] < math.inf else math.inf  # never timed
         spent_on[test] += plan.get(item.nodeid, unknown)[1]
-    # Within a turn, tests named after the function first (test_inbox.py for `Inbox.page`), then the most aimed.
-    named = _words(_function())
-    items.sort(key=lambda item: (turn[item.nodeid], -_named_after(named, item.nodeid.partition("[")[0])))
-    caught = _caught_before()
-    items.sort(key=lambda item: item.nodeid not in caught)
+    here, anywhere = _caught_before()
+    function, statement = _words(_function()), _words(bug.text)
+
+    def likely(item: pytest.Item) -> tuple[float, ...]:
+        test, time = item.nodeid.partition("[")[0], plan.get(item.nodeid, unknown)[1]
+        named = _named_after(statement, test), _named_after(function, test)
+        return (turn[item.nodeid], -named[0], -named[1], -anywhere[item.nodeid] / max(time, 0.01))
+
+    # Within a turn, tests named after what the statement names first ("merged" for a line that sets
+    # `merged_into`), then after the function (test_inbox.py for `Inbox.page`), then those that have caught the
+    # most bugs a second, then the most aimed.
+    items.sort(key=likely)
+    items.sort(key=lambda item: item.nodeid not in here)  # before all, those that caught a bug in this function
     spent = 0.0
     for n, item in enumerate(items):
         time = plan.get(item.nodeid, unknown)[1]
