@@ -12,6 +12,9 @@ So: every DynamoDB and DynamoDB Streams request runs under one lock (serial requ
 transaction checks every condition before it writes anything, and undoes its writes in place if a write fails;
 a shard iterator is forgotten once used (the event pump never reuses one).
 
+And one older limit: moto reads at most 25 items in a transaction (TransactGetItems), DynamoDB 100 since 2022 (a
+recount's snapshot reads up to 100 at once).
+
 And one difference of speed: moto writes every answer by walking botocore's model of it, attribute by
 attribute (seconds for a page of a thousand ideas). DynamoDB's answers are JSON already: they are written so.
 """
@@ -27,6 +30,7 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from moto.core.responses import BaseResponse
+from moto.dynamodb import responses
 from moto.dynamodb.comparisons import get_filter_expression
 from moto.dynamodb.exceptions import (
     MultipleTransactionsException,
@@ -161,6 +165,7 @@ def patch() -> None:
     DynamoDBStreamsHandler.call_action = _serialised(BaseResponse.call_action)  # type: ignore[method-assign]
     DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
     DynamoDBStreamsBackend.get_records = get_records  # type: ignore[method-assign]
+    responses.TRANSACTION_MAX_ITEMS = 100  # read by TransactGetItems alone: writes are checked in _checked
     _patched = True
 
 
