@@ -297,3 +297,28 @@ def test_a_repair_writes_nothing_when_a_count_moved_after_it_was_read(counted_id
     moved = services.ideas.get(counted_idea)
     assert not services.recount.tallies.repair(read, {1500: 1}, Tally(up=9))
     assert services.ideas.get(counted_idea) == moved
+
+
+def test_a_snapshot_reads_every_idea_once_with_its_price_book_in_chunks_each_of_one_moment(aws):
+    """A snapshot of 120 ideas and one shard: 49 ideas and their price books a transaction (99 items with the
+    checkpoint, of DynamoDB's 100 at most)."""
+    from chalicelib.domain.ideas import new_suggestion_id
+
+    services = wiring.services()
+    services.catalogue.create(ProductDraft(product_id="roadster", name="Roadster"))
+    draft = SuggestionDraft(kind="suggestion", title="Tow bar", description="d")
+    made = services.ideas.submit("ada", "roadster", draft).view.idea_id
+    table, tallies = services.ideas.ideas.table, services.recount.tallies
+    stored = table.get(keys.idea(made))
+    idea_ids = sorted([made, *(new_suggestion_id() for _ in range(119))])
+    for n, idea_id in enumerate(idea_ids):
+        table.put({**stored, **keys.idea(idea_id), "idea_id": idea_id, "up": n})
+    books = {idea_id: {1500 + n: 1} for n, idea_id in enumerate(idea_ids) if n % 10 == 0}
+    for idea_id, book in books.items():
+        table.put({**keys.prices(idea_id), **{f"cents:{cents}": k for cents, k in book.items()}})
+    tallies.commit("shard-a", None, 5, {})  # the shard's checkpoint at 5
+    chunks = list(tallies.snapshot(["shard-a"], idea_ids))
+    assert [len(ideas) for _, _, ideas, _ in chunks] == [49, 49, 22]
+    assert [(i.idea_id, i.up) for *_, ideas, _ in chunks for i in ideas] == [(i, n) for n, i in enumerate(idea_ids)]
+    assert {i: book for *_, read in chunks for i, book in read.items()} == books
+    assert [(checkpoints, midway) for checkpoints, midway, _, _ in chunks] == [({"shard-a": 5}, False)] * 3
