@@ -45,7 +45,7 @@ class Notice(Model):
     at: datetime
     status: IdeaStatus | None = None
     response: str | None = None
-    merged_into: str | None = None
+    merged_into: str | None = None  # a merge's only
     threshold: int | None = None
     supporters: int | None = None
     comment_id: str | None = None
@@ -71,7 +71,7 @@ def notices(events: Iterable[DomainEvent]) -> list[Notice]:
                     at=event.changed_at,
                     status=event.new_status,
                     response=event.response,
-                    merged_into=event.merged_into,
+                    merged_into=event.merged_into if merged else None,
                 )
             )
         elif isinstance(event, IdeaThresholdReached):

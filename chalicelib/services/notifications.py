@@ -138,7 +138,7 @@ class NotificationService:
             new = 0
             if told:
                 new = self._deliver([f for f in followers if f != told.skip], told.notification)
-                if notice.kind is NotificationKind.MERGED and notice.merged_into:
+                if notice.merged_into:
                     self._follow_on(followers, notice.merged_into)
             made += new
             so_far = job.delivered + new
@@ -174,7 +174,7 @@ class NotificationService:
             return None
         skip = None
         target_title = comment = None
-        if notice.kind is NotificationKind.MERGED and notice.merged_into:
+        if notice.merged_into:
             target = self.ideas.get(notice.merged_into)
             target_title = target.title if target else None
         if notice.kind is NotificationKind.OFFICIAL_COMMENT and notice.comment_id:
@@ -232,7 +232,7 @@ def _notification(notice: Notice, idea: Idea, text: str) -> Notification:
         idea_id=notice.idea_id,
         title=idea.title,
         message=text,
-        merged_into=notice.merged_into if notice.kind is NotificationKind.MERGED else None,
+        merged_into=notice.merged_into,
         created_at=notice.at,
         read=False,
     )
