@@ -11,12 +11,12 @@ is in, stopping at the first that fails. These hooks:
   meets none, and mutmut reports "no tests");
 - run each bug's tests most likely to catch it first: those that caught another bug in its function; then, half a
   second of each test's cases a turn (a dozen cases of one slow test differ less than two tests do), those named
-  after the function (`test_inbox.py`, or a test name with "inbox", for `Inbox.page`), those that caught the most
-  bugs a second so far, the most aimed (those that reach the fewest functions: a unit test of the function before
-  an API test that passes through it), the quickest; and only as many as fit in MUTANT_SECONDS of their times
-  (always one). A bug that only the tests left out would catch counts as surviving, so the score is a lower
-  bound. MUTANT_SECONDS=inf runs them all. A bug that makes them loop is stopped at four times their time, and
-  counts as caught (timed out).
+  after what the bug's statement names, then after its function (`test_inbox.py`, or a test name with "inbox",
+  for `Inbox.page`), those that caught the most bugs a second so far, the most aimed (those that reach the fewest
+  functions: a unit test of the function before an API test through it), the quickest; and only as many as fit
+  in MUTANT_SECONDS of their times (always one). A bug that only the tests left out would catch counts as
+  surviving, so the score is a lower bound. MUTANT_SECONDS=inf runs them all. A bug that makes them loop is
+  stopped at four times their time, and counts as caught (timed out).
 What these choices read is read once, before the first fork, so that no bug pays for it.
 """
 
