@@ -45,7 +45,7 @@ class Notice(Model):
     at: datetime
     status: IdeaStatus | None = None
     response: str | None = None
-    merged_into: str | None = None  # a merge's only
+    merged_into: str | None = None  # only on a merge's notice
     threshold: int | None = None
     supporters: int | None = None
     comment_id: str | None = None
