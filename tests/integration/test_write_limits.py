@@ -65,8 +65,9 @@ def test_votes_count_per_product(api, idea):
 
 def test_other_writes_meet_their_own_limit_with_counters_that_expire(api, aws, idea, local_environment):
     body = {"kind": "suggestion", "title": "Spare key", "description": "d"}
-    statuses = [api.post("/products/lamp/ideas", body, headers=CUSTOMER).status_code for _ in range(31)]
-    assert statuses == [201] * 30 + [429]
+    answers = [api.post("/products/lamp/ideas", body, headers=CUSTOMER) for _ in range(31)]
+    assert [a.status_code for a in answers] == [201] * 30 + [429]
+    assert answers[-1].headers["Retry-After"] == "45"  # the minute ends 45 seconds after 12:00:15
     window = int(NOON.timestamp()) // 60
     item = aws.client("dynamodb").get_item(
         TableName=local_environment["COCREATE_TABLE"],
