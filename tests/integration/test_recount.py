@@ -322,3 +322,13 @@ def test_a_snapshot_reads_every_idea_once_with_its_price_book_in_chunks_each_of_
     assert [(i.idea_id, i.up) for *_, ideas, _ in chunks for i in ideas] == [(i, n) for n, i in enumerate(idea_ids)]
     assert {i: book for *_, read in chunks for i, book in read.items()} == books
     assert [(checkpoints, midway) for checkpoints, midway, _, _ in chunks] == [({"shard-a": 5}, False)] * 3
+
+
+def test_a_recount_whose_repairs_are_all_overtaken_says_how_many_ideas_it_left_unsettled(counted_idea, monkeypatch):
+    services = wiring.services()
+    draft = SuggestionDraft(kind="suggestion", title="Tow bar", description="d")
+    other = services.ideas.submit("bo", "roadster", draft).view.idea_id
+    assert services.recount.tallies.repair(services.ideas.get(other), {}, COUNTED)
+    monkeypatch.setattr(TallyStore, "repair", lambda *_: False)  # a count moves after every read, pass after pass
+    result = recount()
+    assert (result.repaired, result.unsettled) == ([], 2)  # both ideas: the next recount sees them again
