@@ -3,6 +3,7 @@ during live voting, it neither loses a concurrent update nor counts a vote twice
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 
 import pytest
@@ -285,6 +286,10 @@ def test_a_repair_sets_every_count_and_the_price_book(counted_idea):
     again = Tally(up=4, down=1, units=6, committers=3, prices={1500: 1, 2000: 1}, comments=5)
     assert services.recount.tallies.repair(idea, {1500: 1}, again)
     assert services.ideas.get(counted_idea).comments == 5
+    # and a price no committer names any more leaves the book
+    none_named = dataclasses.replace(again, prices={})
+    assert services.recount.tallies.repair(services.ideas.get(counted_idea), {1500: 1, 2000: 1}, none_named)
+    assert services.ideas.ideas.price_books([counted_idea]) == {counted_idea: {}}
 
 
 @pytest.mark.parametrize("count", ["up", "down", "units", "committers", "priced", "comments", "negative"])
