@@ -100,14 +100,16 @@ def test_a_new_suggestion_comes_back_with_the_ideas_like_it_but_not_itself(api, 
     assert customised.json_body["similar"] == []  # one idea per combination already
 
 
-def test_a_failing_search_does_not_fail_the_submission(api, ideas, monkeypatch):
+def test_a_failing_search_does_not_fail_the_submission_and_is_counted(api, ideas, monkeypatch, metrics):
     def broken(*args, **kwargs):
         raise RuntimeError("throttled")
 
     monkeypatch.setattr(wiring.services().similar, "like", broken)
+    metrics()
     submitted = suggest(api, "Roof box", "Again.", who=ADA)
     assert submitted["similar"] == []
     assert api.get(f"/ideas/{submitted['idea_id']}").status_code == 200
+    assert metrics()["SimilarFailed"] == 1
 
 
 @pytest.mark.parametrize(
