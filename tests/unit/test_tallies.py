@@ -1,5 +1,6 @@
 """Stream records read whole: what each does to idea tallies, and runs of them summed into commits."""
 
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -110,6 +111,10 @@ def test_a_record_that_cannot_be_read_is_set_aside_with_its_content_and_why():
         assert change.unreadable is not None
         assert change.unreadable.reason
         assert '"SequenceNumber": "7"' in change.unreadable.record
+    # As the local event pump reads it, through boto3, a record's time is a datetime: kept as text.
+    timed = ballot_record(7, {}, {"a": 2})
+    timed["dynamodb"]["ApproximateCreationDateTime"] = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+    assert "2026-11-27 12:00:00+00:00" in read(timed).unreadable.record
 
 
 def test_a_run_sums_each_ideas_changes_however_many_ideas_and_splits_only_for_what_it_sets_aside():
