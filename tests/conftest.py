@@ -130,6 +130,17 @@ def api(aws: boto3.session.Session) -> Api:
 
 
 @pytest.fixture
+def services(aws: boto3.session.Session) -> wiring.Services:
+    """The services, over a world that holds the roadster (in red): for tests that need neither the API nor its
+    checks."""
+    from chalicelib.domain.catalogue import ProductDraft
+
+    services = wiring.services()
+    services.catalogue.create(ProductDraft(product_id="roadster", name="Roadster", options={"colour": ["red"]}))
+    return services
+
+
+@pytest.fixture
 def pump(aws: boto3.session.Session, local_environment: dict[str, str]) -> EventPump:
     """Lambda's stream event source, locally: `pump.drain()` delivers what was written so far."""
     from app import on_table_change

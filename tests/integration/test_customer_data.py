@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 
 from chalicelib import wiring
-from chalicelib.domain.catalogue import ProductDraft
 from chalicelib.domain.commitments import CommitmentBody
 from chalicelib.domain.ideas import IdeaStatus, SuggestionDraft
 from chalicelib.identity import Caller
@@ -201,14 +200,6 @@ def test_exports_and_erasures_are_counted(api, ada_everywhere, metrics):
     api.delete("/me", headers=BO)
     assert wiring.services().customers.erase_requested() == 2
     assert metrics() == {"DataExported": 1, "ErasuresRequested": 2, "CustomersErased": 2}
-
-
-@pytest.fixture
-def services(aws) -> wiring.Services:
-    """The services, over a world that holds the roadster: for tests that need neither the API nor its checks."""
-    services = wiring.services()
-    services.catalogue.create(ProductDraft(product_id="roadster", name="Roadster"))
-    return services
 
 
 def test_an_erasure_counts_the_ideas_and_comments_it_unlinked(services):

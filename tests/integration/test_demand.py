@@ -202,16 +202,13 @@ def wiring_bucket() -> str:
     return wiring.services().demand.reports.bucket
 
 
-def test_an_ideas_summary_reads_its_stored_counts_and_what_it_gained_in_the_7_days_to_today(aws):
+def test_an_ideas_summary_reads_its_stored_counts_and_what_it_gained_in_the_7_days_to_today(services):
     from datetime import date, timedelta
 
-    from chalicelib import wiring
-    from chalicelib.domain.catalogue import ProductDraft
     from chalicelib.domain.ideas import CustomisationDraft, IdeaStatus
     from chalicelib.store import keys
+    from chalicelib.store.ideas import GAINED
 
-    services = wiring.services()
-    services.catalogue.create(ProductDraft(product_id="roadster", name="Roadster", options={"colour": ["red"]}))
     draft = CustomisationDraft(kind="customisation", options={"colour": "red"})
     idea_id = services.ideas.submit("ada", "roadster", draft).view.idea_id
     store = services.ideas.ideas
@@ -219,7 +216,7 @@ def test_an_ideas_summary_reads_its_stored_counts_and_what_it_gained_in_the_7_da
     today = date(2026, 11, 27)
     gained = {today: 2, today - timedelta(days=6): 1, today - timedelta(days=7): 4, today + timedelta(days=1): 8}
     counts = {"up": 5, "down": 2, "units": 7, "committers": 3, "priced": 1}
-    store.table.put({**stored, **counts, **{f"gained:{day}": n for day, n in gained.items()}})
+    store.table.put({**stored, **counts, **{f"{GAINED}{day}": n for day, n in gained.items()}})
     (summary,) = store.summaries("roadster", [IdeaStatus.OPEN], today)
     assert {name: getattr(summary, name) for name in [*counts, "gained_7d", "options"]} == {
         **counts,

@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 import pytest
 
 from chalicelib import wiring
-from chalicelib.domain.catalogue import ProductDraft
 from chalicelib.domain.comments import Feeling
 from chalicelib.domain.ideas import SuggestionDraft
 from chalicelib.domain.voting import Tally
@@ -266,10 +265,8 @@ COUNTED = Tally(
 
 
 @pytest.fixture
-def counted_idea(aws) -> str:
+def counted_idea(services) -> str:
     """An idea whose stored counts are COUNTED, every one of them other than zero."""
-    services = wiring.services()
-    services.catalogue.create(ProductDraft(product_id="roadster", name="R"))
     draft = SuggestionDraft(kind="suggestion", title="Roof box", description="d")
     idea_id = services.ideas.submit("ada", "roadster", draft).view.idea_id
     assert services.recount.tallies.repair(services.ideas.get(idea_id), {}, COUNTED)
@@ -304,13 +301,12 @@ def test_a_repair_writes_nothing_when_a_count_moved_after_it_was_read(counted_id
     assert services.ideas.get(counted_idea) == moved
 
 
-def test_a_snapshot_reads_every_idea_once_with_its_price_book_in_chunks_each_of_one_moment(aws):
+def test_a_snapshot_reads_every_idea_once_with_its_price_book_in_chunks_each_of_one_moment(services):
     """A snapshot of 120 ideas and one shard: 49 ideas and their price books a transaction (99 items with the
     checkpoint, of DynamoDB's 100 at most)."""
     from chalicelib.domain.ideas import new_suggestion_id
+    from chalicelib.store.ideas import PRICE
 
-    services = wiring.services()
-    services.catalogue.create(ProductDraft(product_id="roadster", name="Roadster"))
     draft = SuggestionDraft(kind="suggestion", title="Tow bar", description="d")
     made = services.ideas.submit("ada", "roadster", draft).view.idea_id
     table, tallies = services.ideas.ideas.table, services.recount.tallies
@@ -320,7 +316,7 @@ def test_a_snapshot_reads_every_idea_once_with_its_price_book_in_chunks_each_of_
         table.put({**stored, **keys.idea(idea_id), "idea_id": idea_id, "up": n})
     books = {idea_id: {1500 + n: 1} for n, idea_id in enumerate(idea_ids) if n % 10 == 0}
     for idea_id, book in books.items():
-        table.put({**keys.prices(idea_id), **{f"cents:{cents}": k for cents, k in book.items()}})
+        table.put({**keys.prices(idea_id), **{f"{PRICE}{cents}": k for cents, k in book.items()}})
     tallies.commit("shard-a", None, 5, {})  # the shard's checkpoint at 5
     chunks = list(tallies.snapshot(["shard-a"], idea_ids))
     assert [len(ideas) for _, _, ideas, _ in chunks] == [49, 49, 22]
@@ -329,8 +325,9 @@ def test_a_snapshot_reads_every_idea_once_with_its_price_book_in_chunks_each_of_
     assert [(checkpoints, midway) for checkpoints, midway, _, _ in chunks] == [({"shard-a": 5}, False)] * 3
 
 
-def test_a_recount_whose_repairs_are_all_overtaken_says_how_many_ideas_it_left_unsettled(counted_idea, monkeypatch):
-    services = wiring.services()
+def test_a_recount_whose_repairs_are_all_overtaken_says_how_many_ideas_it_left_unsettled(
+    counted_idea, services, monkeypatch
+):
     draft = SuggestionDraft(kind="suggestion", title="Tow bar", description="d")
     other = services.ideas.submit("bo", "roadster", draft).view.idea_id
     assert services.recount.tallies.repair(services.ideas.get(other), {}, COUNTED)
