@@ -389,11 +389,9 @@ class BallotStore:
             Delete(key_of(read), Expression("#version = :version", {"#version": VERSION}, {":version": read[VERSION]}))
         ]
         if kept:
+            # Only the recount reads it, through the product's ballots: it has no budget, and is nobody's page.
             anonymous = {
                 **keys.anonymous_ballot(product_id),
-                "product_id": product_id,
-                "budget": read["budget"],
-                "used": 0,
                 BALLOTS.partition_key: keys.product_ballots(product_id),
                 VERSION: 1,
                 **kept,

@@ -26,7 +26,7 @@ def _tag(scope: str, payload: bytes) -> bytes:
 
 
 def encode(scope: str, key: Mapping[str, str]) -> str:
-    payload = json.dumps(dict(key), sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    payload = json.dumps(dict(key)).encode()
     return base64.urlsafe_b64encode(_tag(scope, payload) + payload).rstrip(b"=").decode("ascii")
 
 

@@ -4,7 +4,8 @@ The counts hold the records up to each shard's checkpoint. The fact was read at 
 checkpoints; its version says which of its records the read already showed.
 """
 
-from chalicelib.services.recount import FactRecord, as_counted
+from chalicelib.services.recount import FactRecord, as_counted, fact_records
+from tests.records import record as stream_record
 
 SHOWN = {"PK": "COMMENT#m1", "SK": "META", "idea_id": "s1", "hidden": False, "version": 1}
 HIDDEN = {**SHOWN, "hidden": True, "version": 2}
@@ -71,3 +72,32 @@ def test_a_facts_records_are_ordered_by_its_version_even_across_a_shard_split():
     showing = record(5, 3, HIDDEN, SHOWN_AGAIN, shard="shard-a")  # its child
     assert as_counted(SHOWN, [hiding, showing], {"shard-a": 5, "shard-b": 20}) == SHOWN_AGAIN
     assert as_counted(SHOWN_AGAIN, [hiding, showing], {"shard-a": None, "shard-b": 19}) == SHOWN
+
+
+def test_fact_records_are_the_products_ballots_and_comments_with_the_version_each_made():
+    ballot = {"PK": "CUSTOMER#c", "SK": "BALLOT#p"}
+    comment = {"PK": "COMMENT#m1", "SK": "META"}
+    said = {"idea_id": "i1", "product_id": "p", "hidden": False}
+    stream = [
+        stream_record(11, ballot, None, {"vote:i1": 1, "version": 1}),
+        stream_record(12, ballot, {"vote:i1": 1, "version": 1}, {"vote:i1": -1, "version": 2}),
+        stream_record(13, comment, None, {**said, "version": 1}),
+        stream_record(14, comment, {**said, "version": 1}, None),  # deleted: the version after its last
+        stream_record(15, {"PK": "CUSTOMER#c", "SK": "BALLOT#q"}, None, {"vote:i9": 1, "version": 1}),
+        stream_record(16, {"PK": "COMMENT#m2", "SK": "META"}, None, {**said, "product_id": "q", "version": 1}),
+        stream_record(17, {"PK": "IDEA#i1", "SK": "META"}, None, {"product_id": "p", "version": 1}),
+        stream_record(18, ballot, None, {"vote:i1": 1}),  # written before versions existed
+        stream_record(19, {"PK": "COMMENT#m3", "SK": "META"}, said, None),  # ... and deleted since
+    ]
+    found = [(r.shard_id, r.sequence_number, r.version) for r in fact_records("shard-1", stream, "p")]
+    assert found == [
+        ("shard-1", 11, 1),
+        ("shard-1", 12, 2),
+        ("shard-1", 13, 1),
+        ("shard-1", 14, 2),
+        ("shard-1", 18, 0),
+        ("shard-1", 19, 1),
+    ]
+    first, second = list(fact_records("shard-1", stream[:2], "p"))
+    assert (first.old, first.new["vote:i1"]) == (None, 1)
+    assert (second.old["vote:i1"], second.new["vote:i1"]) == (1, -1)
