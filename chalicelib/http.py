@@ -361,17 +361,13 @@ class Api:
             key = idempotency_key(request) if route.idempotent else None
             if key is None or caller is None:
                 return to_response(answer_of(view(**arguments)))
+            body = arguments.get("body")
             answer = self.idempotency().once(
                 # Encoded so that no customer's key reads as another's ("a:b" + "c" is not "a" + "b:c").
                 key=json.dumps([caller.customer_id, key]),
                 # The request as it means: the route's own path, and the body as parsed, so that a retry with
                 # other whitespace or key order is the same request.
-                request={
-                    "method": route.method,
-                    "path": route.path,
-                    "parameters": path_parameters,
-                    "body": arguments["body"].model_dump(mode="json") if route.body is not None else None,
-                },
+                request=[route.method, route.path, path_parameters, body and body.model_dump_json()],
                 lambda_context=self.app.lambda_context,
                 work=lambda: answer_of(view(**arguments)),
             )

@@ -8,7 +8,7 @@ still running.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from chalicelib.errors import IdempotencyKeyReused, RequestInProgress
@@ -43,7 +43,7 @@ class Idempotency:
         run = idempotent_function(data_keyword_argument="call", persistence_store=persistence, config=config)(_run)
         return config, run
 
-    def once(self, key: str, request: Mapping[str, Any], lambda_context: Any, work: Callable[[], Answer]) -> Answer:
+    def once(self, key: str, request: Sequence[Any], lambda_context: Any, work: Callable[[], Answer]) -> Answer:
         """`work()`'s answer, from its first run under `key`; `request` must be the same each time."""
         from aws_lambda_powertools.utilities.idempotency.exceptions import (
             IdempotencyAlreadyInProgressError,

@@ -45,6 +45,7 @@ from chalicelib.store.table import (
     TransactionCancelled,
     Update,
     key_of,
+    update_text,
 )
 
 VOTE = "vote:"
@@ -161,11 +162,7 @@ class Clauses(NamedTuple):
         )
 
     def update(self, key: Mapping[str, str]) -> Update:
-        text = " ".join(
-            f"{verb} {', '.join(clauses)}"
-            for verb, clauses in (("SET", self.sets), ("ADD", (*self.adds, "#version :one")), ("REMOVE", self.removes))
-            if clauses
-        )
+        text = update_text(self.sets, (*self.adds, "#version :one"), self.removes)
         names, values = {**self.names, "#version": VERSION}, {**self.values, ":one": 1}
         return Update(key, Expression(text, names, values), Expression(self.condition))
 

@@ -60,6 +60,12 @@ class Expression(NamedTuple):
     values: Mapping[str, Any] = MappingProxyType({})
 
 
+def update_text(sets: Iterable[str] = (), adds: Iterable[str] = (), removes: Iterable[str] = ()) -> str:
+    """An UpdateExpression's text of these clauses ("#a = :a", "#b :b", "#c"), leaving out the empty kinds."""
+    clauses = {"SET": list(sets), "ADD": list(adds), "REMOVE": list(removes)}
+    return " ".join(f"{verb} {', '.join(each)}" for verb, each in clauses.items() if each)
+
+
 class Update(NamedTuple):
     """One action of a transaction."""
 

@@ -47,6 +47,7 @@ from chalicelib.store.table import (
     Table,
     TransactionCancelled,
     Update,
+    update_text,
 )
 
 # One transaction holds up to 100 actions: the checkpoint and 99 others (ideas, set-aside records, the outbox).
@@ -332,14 +333,14 @@ class TallyStore:
         values |= {f":g{n}": value for n, value in enumerate(days.values())}
         if not (sets or adds or days):
             return None
-        clauses = [
-            ("SET", [f"#{name} = :{name}" for name in sets]),
-            ("ADD", [f"#{name} :{name}" for name in adds] + [f"#g{n} :g{n}" for n in range(len(days))]),
-            ("REMOVE", [f"#g{n}" for n in range(len(days), len(days) + len(dropped))]),
-        ]
+        text = update_text(
+            sets=[f"#{name} = :{name}" for name in sets],
+            adds=[f"#{name} :{name}" for name in adds] + [f"#g{n} :g{n}" for n in range(len(days))],
+            removes=[f"#g{n}" for n in range(len(days), len(days) + len(dropped))],
+        )
         return Update(
             keys.idea(idea.idea_id),
-            Expression(" ".join(f"{verb} {', '.join(c)}" for verb, c in clauses if c), names, values),
+            Expression(text, names, values),
             condition=Expression(
                 "up = :was_up AND down = :was_down", values={":was_up": idea.up, ":was_down": idea.down}
             ),

@@ -91,3 +91,13 @@ def test_a_retry_with_other_whitespace_or_key_order_is_the_same_request(api, ide
     assert (first.status_code, again.status_code) == (201, 201)
     assert again.json_body == first.json_body
     assert submitted(api, ideas_url) == [first.json_body["idea_id"]]
+
+
+def test_a_route_that_takes_no_key_ignores_one(api, ideas_url):
+    """Preferences are set whole, so a retry is harmless: the key is not remembered, and another body under it is
+    no reuse."""
+    key = {"Idempotency-Key": "prefs-1"}
+    for address in ("ada@example.com", "ada@example.org"):
+        body = {"email": {"address": address, "events": ["status_changed"]}}
+        assert api.put("/me/preferences", body, headers={**CUSTOMER, **key}).status_code == 200
+    assert api.get("/me/preferences", headers=CUSTOMER).json_body["email"]["address"] == "ada@example.org"
