@@ -9,12 +9,13 @@ is in, stopping at the first that fails. These hooks:
   tests that ran the statement it is planted in: the others run the function as it was, and pass as they did (a
   bug in a function's signature, a default, meets every test of the function; one whose statement no test runs
   meets none, and mutmut reports "no tests");
-- run each bug's tests most likely to catch it first: those that caught another bug in its function; then, half a
-  second of each test's cases a turn (a dozen cases of one slow test differ less than two tests do), those named
-  after what the bug's statement names, then after its function (`test_inbox.py`, or a test name with "inbox",
-  for `Inbox.page`), those that caught the most bugs a second so far, the most aimed (those that reach the fewest
-  functions: a unit test of the function before an API test through it), the quickest; and only as many as fit
-  in MUTANT_SECONDS of their times (always one). A bug that only the tests left out would catch counts as
+- run each bug's tests most likely to catch it first: those that caught another bug in its function; then every
+  unit test that ran its statement (they take milliseconds); then, half a second of each test's cases a turn (a
+  dozen cases of one slow test differ less than two tests do), those named after what the bug's statement names,
+  then after its function (`test_inbox.py`, or a test name with "inbox", for `Inbox.page`), those that caught the
+  most bugs a second so far, the most aimed (those that reach the fewest functions: a unit test of the function
+  before an API test through it), the quickest; and only as many as fit in MUTANT_SECONDS of their times (always
+  one). A bug that only the tests left out would catch counts as
   surviving, so the score is a lower bound. MUTANT_SECONDS=inf runs them all. A bug that makes them loop is
   stopped at four times their time, and counts as caught (timed out).
 What these choices read is read once, before the first fork, so that no bug pays for it.
@@ -51,6 +52,7 @@ _plan: dict[str, tuple[int, float]] = {}  # test: (how many functions it reaches
 _ran: defaultdict[str, defaultdict[int, set[str]]] = defaultdict(lambda: defaultdict(set))  # file: line: tests
 _COVERAGE = pytest.StashKey[Any]()  # the first run's coverage.Coverage
 _TURN = 0.5  # seconds of one test's cases before the others have their turn
+_CHEAP = 0.05  # seconds: a unit test, of which hundreds take half a second together
 _COMMON = {  # words that say nothing of what a test or a line is about
     *("chalicelib", "domain", "service", "store", "tests", "test", "unit", "integration", "the", "and", "its"),
     *("self", "none", "true", "false", "return", "not", "for", "else", "item", "key", "value", "name", "len"),
@@ -279,11 +281,12 @@ def _aim(config: pytest.Config, items: list[pytest.Item], plan: dict[str, tuple[
     def likely(item: pytest.Item) -> tuple[float, ...]:
         test, time = item.nodeid.partition("[")[0], plan.get(item.nodeid, unknown)[1]
         named = _named_after(statement, test), _named_after(function, test)
-        return (turn[item.nodeid], -named[0], -named[1], -anywhere[item.nodeid] / max(time, 0.01))
+        return (time >= _CHEAP, turn[item.nodeid], -named[0], -named[1], -anywhere[item.nodeid] / max(time, 0.01))
 
-    # Within a turn, tests named after what the statement names first ("merged" for a line that sets
-    # `merged_into`), then after the function (test_inbox.py for `Inbox.page`), then those that have caught the
-    # most bugs a second, then the most aimed.
+    # The unit tests that ran the statement first: all of them cost less than a slow test. Then, within a turn,
+    # tests named after what the statement names ("merged" for a line that sets `merged_into`), then after the
+    # function (test_inbox.py for `Inbox.page`), then those that have caught the most bugs a second, then the
+    # most aimed.
     items.sort(key=likely)
     items.sort(key=lambda item: item.nodeid not in here)  # before all, those that caught a bug in this function
     spent = 0.0

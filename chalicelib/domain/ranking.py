@@ -30,6 +30,5 @@ def hot(net: int, created_at: datetime) -> float:
 
     Unlike Reddit's log10(max(|net|, 1)), log10(|net| + 1) tells one vote from none.
     """
-    order = math.log10(abs(net) + 1)
-    sign = (net > 0) - (net < 0)
-    return round(sign * order + (created_at - HOT_EPOCH).total_seconds() / HOT_SECONDS_PER_DECADE, 7)
+    order = math.copysign(math.log10(abs(net) + 1), net)
+    return round(order + (created_at - HOT_EPOCH).total_seconds() / HOT_SECONDS_PER_DECADE, 7)

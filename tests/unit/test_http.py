@@ -9,7 +9,7 @@ from chalicelib import errors
 from chalicelib.domain.ideas import IdeaDraft
 from chalicelib.domain.notifications import PreferencesBody, ReadNotifications
 from chalicelib.domain.similar import SimilarQuery
-from chalicelib.http import error_response, parse_body, parse_query
+from chalicelib.http import error_response, parse_body, parse_query, to_response
 
 LONG = "x" * 121
 
@@ -71,3 +71,37 @@ def test_a_refusal_carries_its_code_and_message_and_a_rate_limit_says_when_to_re
 
     closed = error_response(errors.IdeaClosed("the idea is closed"))
     assert (closed.status_code, closed.body["Code"], closed.headers) == (409, "IdeaClosed", {})
+
+
+BODY = '{"kind": "suggestion", "title": "Cup holders", "description": "d"}'
+
+
+@pytest.mark.parametrize(
+    "content_type", [None, "application/json", "Application/JSON; charset=utf-8", "application/merge-patch+json"]
+)
+def test_a_body_is_read_as_json_when_it_says_so_or_says_nothing(content_type):
+    request = SimpleNamespace(headers={"content-type": content_type} if content_type else {}, raw_body=BODY.encode())
+    assert parse_body(request, IdeaDraft).root.title == "Cup holders"
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/jsonx", "application/x-www-form-urlencoded"])
+def test_a_body_of_another_media_type_is_refused(content_type):
+    with pytest.raises(errors.UnsupportedMediaType):
+        parse_body(SimpleNamespace(headers={"content-type": content_type}, raw_body=BODY.encode()), IdeaDraft)
+
+
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        ('{"kind": "suggestion", "title": "t", "title": "u", "description": "d"}', "body: names a field twice"),
+        ('{"kind": "suggestion", "title": "t", "description": "d", "n": NaN}', "NaN is not a JSON number"),
+        ('{"kind": "suggestion", "title": "t", "description": "d", "n": -Infinity}', "-Infinity is not a JSON number"),
+    ],
+)
+def test_json_that_python_would_read_but_a_client_means_otherwise_is_refused(body, says):
+    assert says in refusal(parse_body, json_request(body), IdeaDraft)
+
+
+def test_an_answer_without_a_body_has_no_body_at_all():
+    assert to_response({"status": 204, "body": None, "headers": {}}).body == ""
+    assert to_response({"status": 200, "body": {"a": 1}, "headers": {}}).body == {"a": 1}

@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given
@@ -84,3 +84,12 @@ def test_the_index_keys_sort_ideas_as_their_scores_do_negative_nets_too(counts):
         key = RANKINGS[order].sort_key
         by_key = sorted(ideas, key=lambda i, key=key: ranking_attributes(i)[key])
         assert [score(i) for i in by_key] == sorted(score(i) for i in ideas), order
+
+
+@pytest.mark.parametrize(
+    ("net", "score"),
+    [(0, 1333.4865778), (1, 1333.7876078), (-1, 1333.1855478), (99, 1335.4865778), (-99, 1331.4865778)],
+)
+def test_hot_is_the_signed_log_of_net_votes_plus_the_decades_since_its_epoch(net, score):
+    """Stored as a sort key: a release that scored otherwise would rank new ideas apart from the old."""
+    assert hot(net, datetime(2026, 11, 26, 12, 34, 56, tzinfo=UTC)) == score

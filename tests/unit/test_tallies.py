@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from chalicelib.domain.comments import Feeling
 from chalicelib.domain.commitments import read_commitment
 from chalicelib.domain.voting import Ballot, Tally, commitment_change, tally_change
 from chalicelib.store.tallies import parts
@@ -147,3 +148,21 @@ def test_an_idea_whose_prices_change_takes_two_actions_of_a_part():
 def test_a_released_vote_is_still_the_customers_vote_on_its_closed_idea():
     ballot = Ballot(product_id="roadster", budget=2, votes={"a": 1}, released={"b": -1})
     assert (ballot.vote_on("a"), ballot.vote_on("b"), ballot.vote_on("c")) == (1, -1, None)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"up": 1},
+        {"down": -1},
+        {"gained": {DAY: 1}},
+        {"units": 2},
+        {"committers": 1},
+        {"prices": {1999: -1}},
+        {"comments": 1},
+        {"feelings": {Feeling.NEUTRAL: 1}},
+    ],
+)
+def test_a_tally_that_moves_any_count_is_a_change_to_commit(change):
+    assert Tally(**change)
+    assert not Tally()
