@@ -253,3 +253,23 @@ def test_a_run_counts_the_votes_it_moved_and_released_and_the_merges_it_finished
     metrics()
     wiring.services().merging.run()
     assert metrics() == {"VotesMoved": 2, "VotesReleased": 1, "MergesFinished": 1}  # Ada and Bo; Cy's down-vote
+
+
+def test_a_merge_job_keeps_where_its_move_stopped_and_what_it_moved_and_released_so_far(services):
+    from chalicelib.domain.ideas import SuggestionDraft
+
+    draft = SuggestionDraft(kind="suggestion", title="Roof box", description="d")
+    merged = services.ideas.get(services.ideas.submit("ada", "roadster", draft).view.idea_id)
+    jobs = services.merging.jobs
+    jobs.table.transact([jobs.entry(merged)])
+    (job,) = jobs.pending()
+    assert (job.idea_id, job.product_id, job.start, job.moved, job.released) == (merged.idea_id, "roadster", None, 0, 0)
+    stopped_at = {"PK": "CUSTOMER#bo", "SK": "BALLOT#roadster", "BALLOTS_PK": "BALLOTS#roadster"}
+    job = jobs.advance(job, stopped_at, 2, 1)
+    assert (job.start, job.moved, job.released) == (stopped_at, 2, 1)
+    assert jobs.pending() == [job]  # as a later run reads it
+    job = jobs.advance(job, None, 1, 0)  # every ballot seen
+    assert (job.start, job.moved, job.released) == (stopped_at, 3, 1)
+    jobs.finish(job)
+    assert jobs.pending() == []
+    assert jobs.advance(job, None, 1, 0) is None  # another run finished it

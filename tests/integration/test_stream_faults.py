@@ -158,3 +158,35 @@ def test_a_run_that_died_between_its_parts_is_finished_and_announced_by_the_next
     assert [up(api, i) for i in ideas] == [2, 2, 2]
     assert sorted(e["idea_id"] for e in bus.received("IdeaSubmitted")) == sorted(ideas)  # its events, once
     assert wiring.services().outbox.send_pending(wiring.services().events) == 0
+
+
+def test_a_stream_consumer_applies_a_batch_in_runs_and_a_replay_only_what_follows_its_checkpoint(services):
+    """Records set aside fill a run's transaction (here three a run), so a batch of eight is applied in three
+    runs, each from the checkpoint the one before moved."""
+    from chalicelib.domain.ideas import SuggestionDraft
+
+    ideas = [
+        services.ideas.submit(
+            "ada", "roadster", SuggestionDraft(kind="suggestion", title=t, description="d")
+        ).view.idea_id
+        for t in ("Roof box", "Tow bar", "Cup holder", "Rear camera")
+    ]
+    consumer = services.stream_consumer
+    consumer.tallies.max_actions = 3
+    records = []
+    for n in range(8):
+        records.append(ballot_record(10 + 2 * n, {}, {ideas[n % 4]: 1}, customer=f"fan-{n}"))
+        records.append(ballot_record(11 + 2 * n, {}, {ideas[n % 4]: 2}, customer=f"bad-{n}"))  # unreadable
+
+    def ups() -> list[int]:
+        return [services.ideas.get(i).up for i in ideas]
+
+    changes = [read(record) for record in records]
+    assert consumer.apply("shard-1", changes) is None
+    assert ups() == [2, 2, 2, 2]
+    assert len(list(Quarantine(services.ideas.ideas.table).all())) == 8
+    assert consumer.apply("shard-1", changes[-3:]) is None  # the batch's end again: nothing counts twice
+    assert ups() == [2, 2, 2, 2]
+    late = read(ballot_record(40, {}, {ideas[0]: 1}, customer="late"))
+    assert consumer.apply("shard-1", [*changes[-2:], late]) is None
+    assert ups() == [3, 2, 2, 2]

@@ -62,3 +62,12 @@ def test_a_count_is_written_only_over_the_votes_it_was_read_with(services, ideas
         services.ideas.ideas.table.transact([TallyStore._count(read, Tally(up=1))])
     assert services.ideas.ideas.get(roof).up == 1
     assert TallyStore._count(read, Tally(prices={1500: -1, 2000: 1})) is None  # another price: the book alone
+
+
+def test_a_commit_moves_the_checkpoint_only_forward(services, ideas):
+    tallies = services.recount.tallies
+    tallies.commit("shard-1", None, 10, {ideas[0]: Tally(up=1)})
+    for upto in (10, 9):
+        with pytest.raises(ValueError, match="only moves forward"):
+            tallies.commit("shard-1", 10, upto, {ideas[0]: Tally(up=1)})
+    assert services.ideas.ideas.get(ideas[0]).up == 1
