@@ -56,6 +56,16 @@ ideas_counts = st.tuples(st.integers(0, 5000), st.integers(0, 5000), st.integers
 @given(st.lists(ideas_counts, min_size=2, max_size=12, unique=True))
 def test_the_index_keys_sort_ideas_as_their_scores_do_negative_nets_too(counts):
     """DynamoDB orders a ranked list by its sort key's text: that text must order ideas as their scores do."""
+    assert_keys_sort_as_scores([(up, down, timedelta(hours=hours)) for up, down, hours in counts])
+
+
+def test_the_index_keys_tell_apart_scores_a_thousandth_or_a_second_apart():
+    """1001 votes against 1000 is a little more confidence; an idea one second newer, a little hotter."""
+    # The newer idea's id sorts first: a tie of the keys' scores would rank it below.
+    assert_keys_sort_as_scores([(500, 500, timedelta(seconds=1)), (500, 500, timedelta(0)), (501, 500, timedelta(0))])
+
+
+def assert_keys_sort_as_scores(counts: list[tuple[int, int, timedelta]]) -> None:
     from chalicelib.domain.ideas import Idea, IdeaKind, IdeaStatus
     from chalicelib.store.ideas import ranking_attributes
     from chalicelib.store.schema import RANKINGS
@@ -67,13 +77,13 @@ def test_the_index_keys_sort_ideas_as_their_scores_do_negative_nets_too(counts):
             kind=IdeaKind.SUGGESTION,
             title="t",
             status=IdeaStatus.OPEN,
-            created_at=HOT_EPOCH + timedelta(hours=hours),
+            created_at=HOT_EPOCH + timedelta(days=300) + age,
             updated_at=HOT_EPOCH,
             up=up,
             down=down,
             vote_budget=10,
         )
-        for n, (up, down, hours) in enumerate(counts)
+        for n, (up, down, age) in enumerate(counts)
     ]
     for order, score in {
         "top": lambda i: i.net,
