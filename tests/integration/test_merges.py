@@ -273,3 +273,29 @@ def test_a_merge_job_keeps_where_its_move_stopped_and_what_it_moved_and_released
     jobs.finish(job)
     assert jobs.pending() == []
     assert jobs.advance(job, None, 1, 0) is None  # another run finished it
+
+
+def test_a_ballot_moves_an_up_vote_to_the_target_and_releases_any_other_as_it_is_now(services):
+    from chalicelib.domain.ideas import SuggestionDraft
+
+    a, b, target = (
+        services.ideas.submit(
+            "author", "roadster", SuggestionDraft(kind="suggestion", title=t, description="d")
+        ).view.idea_id
+        for t in ("Roof box", "Roof rack", "Roof storage")
+    )
+    ballots = services.voting.ballots
+    services.voting.cast("bo", a, 1)
+    services.voting.cast("bo", b, -1)
+    read = ballots.stored("bo", "roadster")
+    assert ballots.move("bo", "roadster", a, target, read) is Moved.MOVED  # in a's place in the budget
+    services.voting.cast("bo", b, 1)  # changed after the move read the ballot
+    assert ballots.move("bo", "roadster", b, None, read) is Moved.RELEASED  # b merged into a closed idea
+    ballot = ballots.stored("bo", "roadster")
+    assert {n: v for n, v in ballot.items() if n.startswith(("vote:", "released:"))} == {
+        f"vote:{target}": 1,
+        f"released:{a}": 1,
+        f"released:{b}": 1,  # the vote as it is now, not as read
+    }
+    assert ballot["used"] == 1  # the released vote left the budget
+    assert ballots.move("bo", "roadster", b, None) is Moved.NONE  # nothing left to move
