@@ -196,3 +196,38 @@ def test_voting_needs_a_signed_in_customer_and_a_known_idea(api, roadster):
     assert api.delete(f"/ideas/{idea_id}/vote").status_code == 401
     assert vote(api, "cxxxxxxxxxxxxxxxx", 1, BO).status_code == 404
     assert api.delete("/ideas/nope/vote", headers=BO).status_code == 404
+
+
+@pytest.fixture
+def suggested(services) -> str:
+    from chalicelib.domain.ideas import SuggestionDraft
+
+    draft = SuggestionDraft(kind="suggestion", title="Roof box", description="d")
+    return services.ideas.submit("author", "roadster", draft).view.idea_id
+
+
+def test_votes_cast_counts_what_changed_a_ballot_and_a_new_voter_follows(services, suggested, metrics):
+    voting, following = services.voting, services.following
+    idea = services.ideas.get(suggested)
+    metrics()
+    voting.cast("bo", suggested, 1)
+    assert metrics() == {"VotesCast": 1, "FollowsStarted": 1}
+    assert following.following("bo", idea)
+    voting.cast("bo", suggested, 1)  # the same vote: nothing changed
+    assert metrics() == {}
+    following.unfollow("bo", suggested)
+    voting.cast("bo", suggested, -1)  # a change: not a new voter, who chose not to follow
+    assert metrics() == {"VotesCast": 1}
+    assert not following.following("bo", idea)
+
+
+def test_a_vote_whose_ballot_keeps_changing_is_refused_as_busy(services, suggested, monkeypatch):
+    from chalicelib.errors import BallotBusy
+    from chalicelib.store.ballots import BallotChanging
+
+    def changing(*_, **__):
+        raise BallotChanging("another request of the same customer")
+
+    monkeypatch.setattr(services.voting.ballots, "cast", changing)
+    with pytest.raises(BallotBusy):
+        services.voting.cast("bo", suggested, 1)
