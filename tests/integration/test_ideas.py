@@ -157,3 +157,29 @@ def test_a_parameter_a_route_does_not_take_is_400(api, roadster):
 def test_an_unknown_idea_is_404(api):
     assert api.get("/ideas/cxxxxxxxxxxxxxxxx").status_code == 404
     assert api.get("/ideas/not-an-id").status_code == 404
+
+
+def test_a_submission_is_counted_once_comes_back_with_the_submitters_vote_and_only_a_suggestion_with_similar_ideas(
+    services, metrics
+):
+    from chalicelib.domain.ideas import CustomisationDraft, SuggestionDraft
+
+    services.similar.refresh = 0  # every search sees every idea so far
+    red = CustomisationDraft(kind="customisation", options={"colour": "red"}, title="Red roadster")
+    metrics()
+    first = services.ideas.submit("ada", "roadster", red)
+    assert (first.created, first.view.my_vote) == (True, 1)
+    assert metrics()["IdeasSubmitted"] == 1
+    like = services.ideas.submit(
+        "bo", "roadster", SuggestionDraft(kind="suggestion", title="Red roadster", description="d")
+    )
+    assert [s.idea.idea_id for s in like.view.similar] == [first.view.idea_id]
+    metrics()
+    again = services.ideas.submit("cy", "roadster", red)  # the same customisation: the same idea, not a new one
+    assert (again.created, again.view.idea_id, again.view.my_vote, again.view.similar) == (
+        False,
+        first.view.idea_id,
+        1,
+        [],
+    )
+    assert "IdeasSubmitted" not in metrics()
