@@ -366,7 +366,7 @@ def test_preferences_must_name_an_address_and_kinds_of_notification(api, product
     assert api.get("/me/preferences", headers=ADA).json_body["email"] is None
 
 
-def test_following_reading_email_and_its_links_are_counted(api, pump, product, metrics):
+def test_notifications_delivered_mail_sent_following_reading_and_unsubscribing_are_counted(api, pump, product, metrics):
     idea, target = suggest(api, "Roof bars"), suggest(api, "Roof rack", author=DEE)
     api.put(f"/ideas/{idea}/vote", {"value": -1}, headers=BO)
     api.put(f"/ideas/{idea}/vote", {"value": 1}, headers=BO)  # a change: no second follow
