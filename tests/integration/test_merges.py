@@ -299,3 +299,30 @@ def test_a_ballot_moves_an_up_vote_to_the_target_and_releases_any_other_as_it_is
     }
     assert ballot["used"] == 1  # the released vote left the budget
     assert ballots.move("bo", "roadster", b, None) is Moved.NONE  # nothing left to move
+
+
+def test_a_merge_moves_its_supporters_a_page_at_a_time_over_runs_and_says_what_it_moved(services, bus, metrics):
+    from chalicelib.domain.ideas import IdeaStatus, SuggestionDraft
+    from chalicelib.domain.lifecycle import StatusChange
+
+    merged, target = (
+        services.ideas.submit(
+            "author", "roadster", SuggestionDraft(kind="suggestion", title=t, description="d")
+        ).view.idea_id
+        for t in ("Roof box", "Roof storage")
+    )
+    for customer, value in (("bo", 1), ("cy", -1), ("dee", -1)):
+        services.voting.cast(customer, merged, value)
+    services.lifecycle.change(merged, StatusChange(status=IdeaStatus.MERGED, merged_into=target))
+    merging = services.merging
+    merging.page = 2  # of the product's four ballots: two runs of a page each
+    left = iter([100.0, 0.0])
+    metrics()
+    assert merging.run(seconds_left=lambda: next(left, 0.0)) == []  # time for one page only
+    assert merging.run() == [merged]  # goes on where it stopped
+    counted = metrics()
+    # Bo's up-vote moves; the author votes on the target already, and down-votes never move: released.
+    assert (counted["VotesMoved"], counted["VotesReleased"], counted["MergesFinished"]) == (1, 3, 1)
+    (moved,) = bus.received("SupportMoved")
+    assert (moved["idea_id"], moved["moved_to"], moved["moved"], moved["released"]) == (merged, target, 1, 3)
+    assert services.voting.ballots.stored("bo", "roadster")[f"vote:{target}"] == 1
