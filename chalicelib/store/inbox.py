@@ -28,11 +28,10 @@ class Inbox:
         self.table = table
 
     def deliver(self, customer_id: str, notification: Notification) -> bool:
-        """Put the notification in the customer's inbox, unread, unless it is there already: whether it is new."""
+        """Put the notification (unread) in the customer's inbox, unless it is there already: whether it is new."""
         item: Item = {
             **keys.notification(customer_id, notification.notification_id),
             **notification.model_dump(mode="json"),
-            "read": False,  # whatever it says: a notification arrives unread
             TIMELINE.partition_key: keys.unread(customer_id),
             TIMELINE.sort_key: notification.notification_id,
             TTL_ATTRIBUTE: _expires(notification.created_at),
