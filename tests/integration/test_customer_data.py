@@ -3,6 +3,8 @@ exactly what the remaining ballots say."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from chalicelib import wiring
@@ -226,3 +228,18 @@ def test_the_votes_an_erasure_keeps_on_a_closed_idea_stay_counted_and_a_recount_
     assert services.recount.recount("roadster").repaired == []  # the ballots, Bo's and one that names nobody
     kept = services.ideas.get(idea_id)
     assert (kept.up, kept.units) == (2, 2)
+
+
+def test_an_export_holds_each_follow_and_unfollow_with_when_it_was_decided(services):
+    at = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+    services.following.clock = lambda: at
+    box, bars = (
+        services.ideas.submit(
+            "ada", "roadster", SuggestionDraft(kind="suggestion", title=t, description="d")
+        ).view.idea_id
+        for t in ("Roof box", "Roof bars")
+    )
+    services.following.follow("bo", box)
+    services.following.unfollow("bo", bars)
+    follows = {(f.idea_id, f.following, f.since) for f in services.customers.export("bo").follows}
+    assert follows == {(box, True, at), (bars, False, at)}
