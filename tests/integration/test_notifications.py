@@ -392,3 +392,14 @@ def test_notifications_delivered_mail_sent_following_reading_and_unsubscribing_a
     api.get(f"/unsubscribe?token={token}")
     api.get(f"/unsubscribe?token={token}")  # off already: counted once
     assert metrics() == {"NotificationsRead": 2, "Unsubscribed": 1}
+
+
+def test_preferences_set_are_answered_as_stored_with_when_consent_was_given_and_withdrawn(services):
+    from chalicelib.domain.notifications import EmailWish, NotificationKind, PreferencesBody
+
+    wish = EmailWish(address="bo@example.com", events=[NotificationKind.MERGED])
+    chosen = services.notifications.set_preferences("bo", PreferencesBody(email=wish))
+    assert chosen.email == wish and chosen.consent.given_at is not None and chosen.consent.withdrawn_at is None
+    none = services.notifications.set_preferences("bo", PreferencesBody(email=None))
+    assert none.email is None and none.consent.withdrawn_at is not None
+    assert services.notifications.preferences_of("bo") == none

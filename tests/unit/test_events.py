@@ -16,6 +16,12 @@ def test_a_new_idea_announces_its_submission():
     (event,) = idea_events({}, image(), at=NOW)
     assert isinstance(event, IdeaSubmitted)
     assert event.event_id == "caaaaaaaaaaaaaaaa:submitted"
+    assert (event.idea_id, event.product_id, event.kind, event.options) == (
+        "caaaaaaaaaaaaaaaa",
+        "roadster",
+        "customisation",
+        {"colour": "red"},
+    )
 
 
 def test_a_status_change_announces_old_and_new_status_with_the_response():

@@ -160,3 +160,18 @@ def test_an_ideas_summary_carries_its_counts_and_a_weeks_gain_only_when_told_it(
     assert (summary.up, summary.down, summary.units, summary.committers, summary.priced) == (5, 1, 7, 3, 2)
     assert summary.gained_7d == 0
     assert idea.summary(gained_7d=4).gained_7d == 4
+
+
+def test_an_ideas_view_shows_what_its_author_wrote_and_the_teams_response():
+    draft = SuggestionDraft(kind="suggestion", title="Cup holders", description="Two, please.")
+    idea = Idea.suggestion(roadster(), draft, utc_now(), author_id="ada")
+    assert (idea.author_id, idea.options) == ("ada", None)
+    view = idea.model_copy(update={"response": "Next spring."}).view()
+    assert (view.title, view.description, view.options, view.response) == (
+        "Cup holders",
+        "Two, please.",
+        None,
+        "Next spring.",
+    )
+    chosen = CustomisationDraft(kind="customisation", options={"colour": "red"})
+    assert Idea.customisation(roadster(), chosen, utc_now(), author_id="bo").view().options == {"Colour": "red"}
