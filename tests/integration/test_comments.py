@@ -181,7 +181,7 @@ def test_a_status_change_with_a_response_answers_and_one_without_does_not(api, p
     assert queue(api, pump) == []
 
 
-def test_the_queue_is_oldest_first_across_ideas_with_how_long_each_waited(api, pump, idea):
+def test_the_attention_queue_is_oldest_first_across_ideas_in_pages_with_how_long_each_waited(api, pump, idea):
     other = api.post(
         "/products/roadster/ideas", {"kind": "suggestion", "title": "Roof", "description": "A roof box."}, headers=BO
     ).json_body["idea_id"]
@@ -320,7 +320,7 @@ def test_comments_count_against_the_customers_writes_a_minute(api, idea):
     assert comment(api, idea, "Bo is not slowed", headers=BO)["author"]["id"] == "bo"
 
 
-def test_each_comment_written_deleted_hidden_or_shown_is_a_metric_and_a_repeat_is_none(api, idea, capsys):
+def test_comments_posted_deleted_hidden_or_shown_are_each_counted_and_a_repeat_is_not(api, idea, capsys):
     posted = comment(api, idea, HAPPY)["comment_id"]
     assert '"CommentsPosted":[1.0]' in capsys.readouterr().out
     api.patch(f"/comments/{posted}", {"hidden": True}, headers=PRODUCT_TEAM)
