@@ -150,6 +150,24 @@ def test_a_status_change_made_meanwhile_is_not_overwritten(api, roadster, monkey
     assert (shown["status"], shown["response"]) == ("under_review", "Measuring.")
 
 
+def test_a_merge_decided_after_another_status_change_is_refused_and_writes_no_merge_job(api, roadster, monkeypatch):
+    """A merge writes its job in the same transaction as the status: both or neither."""
+    idea_id, target = suggest(api, "Roof box"), suggest(api, "Roof rack")
+    rival: list[int] = []
+    once_after(
+        monkeypatch,
+        IdeaStore,
+        "get",
+        lambda: rival.append(
+            api.patch(f"/ideas/{idea_id}", {"status": "declined", "response": "No."}, headers=PRODUCT_TEAM)
+        ),
+    )
+    late = api.patch(f"/ideas/{idea_id}", {"status": "merged", "merged_into": target}, headers=PRODUCT_TEAM)
+    assert (rival[0].status_code, late.status_code) == (200, 409)
+    assert api.get(f"/ideas/{idea_id}").json_body["status"] == "declined"
+    assert wiring.services().merging.jobs.pending() == []
+
+
 def test_two_shards_counting_one_idea_at_once_both_count(api, roadster, monkeypatch):
     """Votes on one idea arrive through two shards: the second shard's consumer commits between the first
     one's read of the counts and its write, and the first reads again instead of overwriting."""
@@ -196,3 +214,25 @@ def test_a_run_finished_by_two_invocations_at_once_is_applied_once_and_the_check
         tallies.commit("shard-a", None, 7, run)
     assert tallies.checkpoint("shard-a") == 9
     assert [votes(api, i) for i in ideas] == [{"up": 1, "down": 1, "net": 0}] + [{"up": 1, "down": 0, "net": 1}] * 2
+
+
+def test_a_vote_changed_by_another_request_after_it_was_read_is_read_again_not_overwritten(services, monkeypatch):
+    from chalicelib.domain.ideas import SuggestionDraft
+
+    draft = SuggestionDraft(kind="suggestion", title="Roof box", description="d")
+    idea_id = services.ideas.submit("author", "roadster", draft).view.idea_id
+    services.voting.cast("bo", idea_id, -1)
+    # Bo's second request reads the down-vote; their first changes it to an up-vote before the second writes.
+    read = Table.get
+
+    def get(table, key, **kwargs):
+        item = read(table, key, **kwargs)
+        if key == keys.ballot("bo", "roadster"):
+            monkeypatch.setattr(Table, "get", read)
+            services.voting.cast("bo", idea_id, 1)
+        return item
+
+    monkeypatch.setattr(Table, "get", get)
+    assert services.voting.cast("bo", idea_id, 1).value == 1  # read again: the same vote, nothing to write
+    ballot = services.voting.ballots.stored("bo", "roadster")
+    assert (ballot[f"vote:{idea_id}"], ballot["used"], ballot["writes"]) == (1, 1, 2)
