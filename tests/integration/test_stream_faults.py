@@ -190,3 +190,21 @@ def test_a_stream_consumer_applies_a_batch_in_runs_and_a_replay_only_what_follow
     late = read(ballot_record(40, {}, {ideas[0]: 1}, customer="late"))
     assert consumer.apply("shard-1", [*changes[-2:], late]) is None
     assert ups() == [3, 2, 2, 2]
+
+
+def test_a_batch_meeting_a_run_finished_elsewhere_meanwhile_comes_again_whole(services, monkeypatch):
+    """Another invocation finished the run in parts this one found begun: nothing of the batch is applied, and
+    the whole batch, from its first record, comes again."""
+    from chalicelib.store.table import Expression
+    from chalicelib.store.tallies import CheckpointMoved
+
+    (shard,) = services.recount.history.shards()  # the stream of the table, which holds the roadster
+    begun = Expression("SET applying_upto = :upto, applying_parts = :parts", values={":upto": 9, ":parts": 2})
+    services.ideas.ideas.table.update(keys.checkpoint(shard), begun)
+
+    def finished_elsewhere(*_):
+        raise CheckpointMoved(f"{shard} finished 9 elsewhere")
+
+    monkeypatch.setattr(services.stream_consumer.tallies, "finish", finished_elsewhere)
+    batch = [read(ballot_record(10, {}, {"i1": 1})), read(ballot_record(11, {}, {"i2": 1}, customer="d"))]
+    assert services.stream_consumer.apply(shard, batch) == 0
