@@ -10,6 +10,7 @@ import pytest
 from chalicelib import wiring
 from chalicelib.domain.commitments import CommitmentBody
 from chalicelib.domain.ideas import IdeaStatus, SuggestionDraft
+from chalicelib.domain.notifications import PreferencesBody
 from chalicelib.identity import Caller
 from chalicelib.store import keys
 from chalicelib.store.table import Expression
@@ -204,15 +205,20 @@ def test_exports_and_erasures_are_counted(api, ada_everywhere, metrics):
     assert metrics() == {"DataExported": 1, "ErasuresRequested": 2, "CustomersErased": 2}
 
 
-def test_an_erasure_counts_the_ideas_and_comments_it_unlinked(services):
+def test_an_erasure_counts_what_it_unlinked_and_deleted_and_leaves_an_empty_export(services):
     draft = SuggestionDraft(kind="suggestion", title="Cork interior", description="d")
     for title in ("Cork interior", "Roof box"):
         services.ideas.submit("ada", "roadster", draft.model_copy(update={"title": title}))
     theirs = services.ideas.submit("bo", "roadster", draft.model_copy(update={"title": "Tow bar"})).view.idea_id
     for text in ("Yes.", "Please."):
         services.comments.post(Caller("ada", frozenset()), theirs, text)
+    services.notifications.set_preferences("ada", PreferencesBody(email=None))
     erased = services.customers.erase("ada")
     assert (erased.ballots, erased.ideas, erased.comments) == (1, 2, 2)
+    # What was theirs alone is gone: their follows of three ideas and their preferences.
+    assert erased.deleted == 3 + 1
+    left = services.customers.export("ada")
+    assert (left.ideas, left.votes, left.comments, left.follows, left.preferences.email) == ([], [], [], [], None)
 
 
 def test_the_votes_an_erasure_keeps_on_a_closed_idea_stay_counted_and_a_recount_agrees(services, pump):
