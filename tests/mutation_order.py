@@ -15,9 +15,9 @@ is in, stopping at the first that fails. These hooks:
   then after its function (`test_inbox.py`, or a test name with "inbox", for `Inbox.page`), those that caught the
   most bugs a second so far, the most aimed (those that reach the fewest functions: a unit test of the function
   before an API test through it), the quickest; and only as many as fit in MUTANT_SECONDS of their times (always
-  one). A bug that only the tests left out would catch counts as
-  surviving, so the score is a lower bound. MUTANT_SECONDS=inf runs them all. A bug that makes them loop is
-  stopped at four times their time, and counts as caught (timed out).
+  one). A bug that only the tests left out would catch counts as surviving, so the score is a lower bound.
+  MUTANT_SECONDS=inf runs them all. A bug that makes them loop is stopped at four times their time, and counts as
+  caught (timed out).
 What these choices read is read once, before the first fork, so that no bug pays for it.
 """
 
@@ -52,7 +52,7 @@ _plan: dict[str, tuple[int, float]] = {}  # test: (how many functions it reaches
 _ran: defaultdict[str, defaultdict[int, set[str]]] = defaultdict(lambda: defaultdict(set))  # file: line: tests
 _COVERAGE = pytest.StashKey[Any]()  # the first run's coverage.Coverage
 _TURN = 0.5  # seconds of one test's cases before the others have their turn
-_CHEAP = 0.05  # seconds: a unit test, of which hundreds take half a second together
+_CHEAP = 0.05  # seconds: a test quicker is a unit test, and hundreds of those take half a second together
 _COMMON = {  # words that say nothing of what a test or a line is about
     *("chalicelib", "domain", "service", "store", "tests", "test", "unit", "integration", "the", "and", "its"),
     *("self", "none", "true", "false", "return", "not", "for", "else", "item", "key", "value", "name", "len"),
