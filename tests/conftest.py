@@ -141,6 +141,19 @@ def services(aws: boto3.session.Session) -> wiring.Services:
 
 
 @pytest.fixture
+def suggestion(services: wiring.Services) -> Callable[..., str]:
+    """`suggestion(title, author="author")`: the id of a suggestion on the roadster, submitted through the
+    services (the author's support and follow come with it, as through the API)."""
+    from chalicelib.domain.ideas import SuggestionDraft
+
+    def submit(title: str, author: str = "author") -> str:
+        draft = SuggestionDraft(kind="suggestion", title=title, description="d")
+        return services.ideas.submit(author, "roadster", draft).view.idea_id
+
+    return submit
+
+
+@pytest.fixture
 def pump(aws: boto3.session.Session, local_environment: dict[str, str]) -> EventPump:
     """Lambda's stream event source, locally: `pump.drain()` delivers what was written so far."""
     from app import on_table_change

@@ -236,15 +236,10 @@ def test_the_votes_an_erasure_keeps_on_a_closed_idea_stay_counted_and_a_recount_
     assert (kept.up, kept.units) == (2, 2)
 
 
-def test_an_export_holds_each_follow_and_unfollow_with_when_it_was_decided(services):
+def test_an_export_holds_each_follow_and_unfollow_with_when_it_was_decided(services, suggestion):
     at = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
     services.following.clock = lambda: at
-    box, bars = (
-        services.ideas.submit(
-            "ada", "roadster", SuggestionDraft(kind="suggestion", title=t, description="d")
-        ).view.idea_id
-        for t in ("Roof box", "Roof bars")
-    )
+    box, bars = suggestion("Roof box"), suggestion("Roof bars")
     services.following.follow("bo", box)
     services.following.unfollow("bo", bars)
     follows = {(f.idea_id, f.following, f.since) for f in services.customers.export("bo").follows}

@@ -255,11 +255,8 @@ def test_a_run_counts_the_votes_it_moved_and_released_and_the_merges_it_finished
     assert metrics() == {"VotesMoved": 2, "VotesReleased": 1, "MergesFinished": 1}  # Ada and Bo; Cy's down-vote
 
 
-def test_a_merge_job_keeps_where_its_move_stopped_and_what_it_moved_and_released_so_far(services):
-    from chalicelib.domain.ideas import SuggestionDraft
-
-    draft = SuggestionDraft(kind="suggestion", title="Roof box", description="d")
-    merged = services.ideas.get(services.ideas.submit("ada", "roadster", draft).view.idea_id)
+def test_a_merge_job_keeps_where_its_move_stopped_and_what_it_moved_and_released_so_far(services, suggestion):
+    merged = services.ideas.get(suggestion("Roof box"))
     jobs = services.merging.jobs
     jobs.table.transact([jobs.entry(merged)])
     (job,) = jobs.pending()
@@ -275,15 +272,8 @@ def test_a_merge_job_keeps_where_its_move_stopped_and_what_it_moved_and_released
     assert jobs.advance(job, None, 1, 0) is None  # another run finished it
 
 
-def test_a_ballot_moves_an_up_vote_to_the_target_and_releases_any_other_as_it_is_now(services):
-    from chalicelib.domain.ideas import SuggestionDraft
-
-    a, b, target = (
-        services.ideas.submit(
-            "author", "roadster", SuggestionDraft(kind="suggestion", title=t, description="d")
-        ).view.idea_id
-        for t in ("Roof box", "Roof rack", "Roof storage")
-    )
+def test_a_ballot_moves_an_up_vote_to_the_target_and_releases_any_other_as_it_is_now(services, suggestion):
+    a, b, target = suggestion("Roof box"), suggestion("Roof rack"), suggestion("Roof storage")
     ballots = services.voting.ballots
     services.voting.cast("bo", a, 1)
     services.voting.cast("bo", b, -1)
@@ -301,16 +291,13 @@ def test_a_ballot_moves_an_up_vote_to_the_target_and_releases_any_other_as_it_is
     assert ballots.move("bo", "roadster", b, None) is Moved.NONE  # nothing left to move
 
 
-def test_a_merge_moves_its_supporters_a_page_at_a_time_over_runs_and_says_what_it_moved(services, bus, metrics):
-    from chalicelib.domain.ideas import IdeaStatus, SuggestionDraft
+def test_a_merge_moves_its_supporters_a_page_at_a_time_over_runs_and_says_what_it_moved(
+    services, suggestion, bus, metrics
+):
+    from chalicelib.domain.ideas import IdeaStatus
     from chalicelib.domain.lifecycle import StatusChange
 
-    merged, target = (
-        services.ideas.submit(
-            "author", "roadster", SuggestionDraft(kind="suggestion", title=t, description="d")
-        ).view.idea_id
-        for t in ("Roof box", "Roof storage")
-    )
+    merged, target = suggestion("Roof box"), suggestion("Roof storage")
     for customer, value in (("bo", 1), ("cy", -1), ("dee", -1)):
         services.voting.cast(customer, merged, value)
     services.lifecycle.change(merged, StatusChange(status=IdeaStatus.MERGED, merged_into=target))

@@ -216,11 +216,10 @@ def test_a_run_finished_by_two_invocations_at_once_is_applied_once_and_the_check
     assert [votes(api, i) for i in ideas] == [{"up": 1, "down": 1, "net": 0}] + [{"up": 1, "down": 0, "net": 1}] * 2
 
 
-def test_a_vote_changed_by_another_request_after_it_was_read_is_read_again_not_overwritten(services, monkeypatch):
-    from chalicelib.domain.ideas import SuggestionDraft
-
-    draft = SuggestionDraft(kind="suggestion", title="Roof box", description="d")
-    idea_id = services.ideas.submit("author", "roadster", draft).view.idea_id
+def test_a_vote_changed_by_another_request_after_it_was_read_is_read_again_not_overwritten(
+    services, suggestion, monkeypatch
+):
+    idea_id = suggestion("Roof box")
     services.voting.cast("bo", idea_id, -1)
     # Bo's second request reads the down-vote; their first changes it to an up-vote before the second writes.
     read = Table.get

@@ -336,23 +336,18 @@ def test_a_recount_whose_repairs_are_all_overtaken_says_how_many_ideas_it_left_u
     assert (result.repaired, result.unsettled) == ([], 2)  # both ideas: the next recount sees them again
 
 
-def suggested(services, *titles: str) -> list[str]:
-    """Ideas submitted through the service, with no vote yet (the author's support comes from the stream)."""
-    drafts = [SuggestionDraft(kind="suggestion", title=title, description="d") for title in titles]
-    return [services.ideas.submit(f"author-{n}", "roadster", d).view.idea_id for n, d in enumerate(drafts)]
-
-
-def test_a_recount_repairs_each_idea_that_is_wrong_among_those_that_are_right(services):
-    first, wrong, last = suggested(services, "Roof box", "Tow bar", "Cup holder")
+def test_a_recount_repairs_each_idea_that_is_wrong_among_those_that_are_right(services, suggestion):
+    """The author's support is on their ballot, and the stream has not counted it yet: 0 is right."""
+    first, wrong, last = suggestion("Roof box"), suggestion("Tow bar"), suggestion("Cup holder")
     assert services.recount.tallies.repair(services.ideas.get(wrong), {}, Tally(up=1))
     result = recount()
     assert [(r.idea_id, r.up) for r in result.repaired] == [(wrong, (1, 0))]
     assert [services.ideas.get(i).up for i in (first, wrong, last)] == [0, 0, 0]
 
 
-def test_a_recount_leaves_unsettled_every_idea_of_a_snapshot_taken_between_the_parts_of_a_run(services):
+def test_a_recount_leaves_unsettled_every_idea_of_a_snapshot_taken_between_the_parts_of_a_run(services, suggestion):
     """A shard's run applied in parts, caught between them: its counts are neither before nor after the run."""
-    idea_ids = suggested(services, "Roof box", "Tow bar")
+    idea_ids = [suggestion("Roof box"), suggestion("Tow bar")]
     (shard,) = services.recount.history.shards()
     services.recount.tallies.repair(services.ideas.get(idea_ids[0]), {}, Tally(up=1))  # wrong: no vote was cast
     begun = Expression("SET applying_upto = :upto, applying_parts = :parts", values={":upto": 9, ":parts": 2})

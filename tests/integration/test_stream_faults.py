@@ -160,17 +160,10 @@ def test_a_run_that_died_between_its_parts_is_finished_and_announced_by_the_next
     assert wiring.services().outbox.send_pending(wiring.services().events) == 0
 
 
-def test_a_stream_consumer_applies_a_batch_in_runs_and_a_replay_only_what_follows_its_checkpoint(services):
+def test_a_stream_consumer_applies_a_batch_in_runs_and_a_replay_only_what_follows_its_checkpoint(services, suggestion):
     """Records set aside fill a run's transaction (here three a run), so a batch of eight is applied in three
     runs, each from the checkpoint the one before moved."""
-    from chalicelib.domain.ideas import SuggestionDraft
-
-    ideas = [
-        services.ideas.submit(
-            "ada", "roadster", SuggestionDraft(kind="suggestion", title=t, description="d")
-        ).view.idea_id
-        for t in ("Roof box", "Tow bar", "Cup holder", "Rear camera")
-    ]
+    ideas = [suggestion(t) for t in ("Roof box", "Tow bar", "Cup holder", "Rear camera")]
     consumer = services.stream_consumer
     consumer.tallies.max_actions = 3
     records = []

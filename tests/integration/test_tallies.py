@@ -4,7 +4,6 @@ are ranked by, what it adds, and the days of supporters gained it keeps."""
 import pytest
 
 from chalicelib.domain.comments import Feeling
-from chalicelib.domain.ideas import SuggestionDraft
 from chalicelib.domain.listing import IdeaOrder
 from chalicelib.domain.voting import Tally
 from chalicelib.store import keys
@@ -14,13 +13,8 @@ from chalicelib.store.tallies import TallyStore
 
 
 @pytest.fixture
-def ideas(services) -> list[str]:
-    return [
-        services.ideas.submit(
-            "ada", "roadster", SuggestionDraft(kind="suggestion", title=title, description="d")
-        ).view.idea_id
-        for title in ("Roof box", "Tow bar")
-    ]
+def ideas(suggestion) -> list[str]:
+    return [suggestion("Roof box"), suggestion("Tow bar")]
 
 
 def days_gained(services, idea_id: str) -> dict[str, int]:
@@ -32,8 +26,8 @@ def test_a_count_sets_the_votes_adds_the_rest_and_keeps_a_week_of_days_gained(se
     roof, tow = ideas
     tallies, store = services.recount.tallies, services.ideas.ideas
     feelings = {Feeling.POSITIVE: 2, Feeling.NEUTRAL: 1, Feeling.NEGATIVE: 1}
-    change = Tally(up=3, down=1, gained={"2026-11-18": 1, "2026-11-19": 2}, units=5, committers=2)
-    change = Tally(**{**change.__dict__, "prices": {1500: 2}, "comments": 4, "feelings": feelings})
+    gained = {"2026-11-18": 1, "2026-11-19": 2}
+    change = Tally(3, 1, gained, units=5, committers=2, prices={1500: 2}, comments=4, feelings=feelings)
     tallies.commit("shard-1", None, 10, {roof: change, tow: Tally(up=1, down=3)})
     idea = store.get(roof)
     assert (idea.up, idea.down, idea.units, idea.committers, idea.priced) == (3, 1, 5, 2, 2)

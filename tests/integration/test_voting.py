@@ -199,11 +199,8 @@ def test_voting_needs_a_signed_in_customer_and_a_known_idea(api, roadster):
 
 
 @pytest.fixture
-def suggested(services) -> str:
-    from chalicelib.domain.ideas import SuggestionDraft
-
-    draft = SuggestionDraft(kind="suggestion", title="Roof box", description="d")
-    return services.ideas.submit("author", "roadster", draft).view.idea_id
+def suggested(suggestion) -> str:
+    return suggestion("Roof box")
 
 
 def test_votes_cast_counts_what_changed_a_ballot_and_a_new_voter_follows(services, suggested, metrics):
