@@ -33,14 +33,15 @@ def votes(api, idea_id: str) -> dict:
     return api.get(f"/ideas/{idea_id}").json_body["votes"]
 
 
-def once_after(monkeypatch, cls, method: str, rival) -> None:
-    """Run `rival` once, right after the first call of `cls.method` returns (the read a request relies on)."""
+def once_after(monkeypatch, cls, method: str, rival, when=lambda *args, **kwargs: True) -> None:
+    """Run `rival` once, right after the first call of `cls.method` (with arguments `when` accepts) returns: the
+    read a request relies on."""
     original = getattr(cls, method)
     done = []
 
     def hooked(self, *args, **kwargs):
         result = original(self, *args, **kwargs)
-        if not done:
+        if not done and when(*args, **kwargs):
             done.append(True)
             rival()
         return result
@@ -222,16 +223,13 @@ def test_a_vote_changed_by_another_request_after_it_was_read_is_read_again_not_o
     idea_id = suggestion("Roof box")
     services.voting.cast("bo", idea_id, -1)
     # Bo's second request reads the down-vote; their first changes it to an up-vote before the second writes.
-    read = Table.get
-
-    def get(table, key, **kwargs):
-        item = read(table, key, **kwargs)
-        if key == keys.ballot("bo", "roadster"):
-            monkeypatch.setattr(Table, "get", read)
-            services.voting.cast("bo", idea_id, 1)
-        return item
-
-    monkeypatch.setattr(Table, "get", get)
+    once_after(
+        monkeypatch,
+        Table,
+        "get",
+        lambda: services.voting.cast("bo", idea_id, 1),
+        when=lambda key, **_: key == keys.ballot("bo", "roadster"),
+    )
     assert services.voting.cast("bo", idea_id, 1).value == 1  # read again: the same vote, nothing to write
     ballot = services.voting.ballots.stored("bo", "roadster")
     assert (ballot[f"vote:{idea_id}"], ballot["used"], ballot["writes"]) == (1, 1, 2)
