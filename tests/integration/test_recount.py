@@ -16,7 +16,7 @@ from chalicelib.store import keys
 from chalicelib.store.table import Expression
 from chalicelib.store.tallies import TallyStore
 from infra.local.tokens import bearer
-from tests.integration.test_stream_faults import poison
+from tests.integration.test_stream_faults import begun_in_parts, poison
 from tests.tokens import PRODUCT_TEAM
 
 
@@ -348,10 +348,8 @@ def test_a_recount_repairs_each_idea_that_is_wrong_among_those_that_are_right(se
 def test_a_recount_leaves_unsettled_every_idea_of_a_snapshot_taken_between_the_parts_of_a_run(services, suggestion):
     """A shard's run applied in parts, caught between them: its counts are neither before nor after the run."""
     idea_ids = [suggestion("Roof box"), suggestion("Tow bar")]
-    (shard,) = services.recount.history.shards()
     services.recount.tallies.repair(services.ideas.get(idea_ids[0]), {}, Tally(up=1))  # wrong: no vote was cast
-    begun = Expression("SET applying_upto = :upto, applying_parts = :parts", values={":upto": 9, ":parts": 2})
-    services.ideas.ideas.table.update(keys.checkpoint(shard), begun)
+    begun_in_parts()
     result = recount()
     assert (result.repaired, result.unsettled) == ([], 2)
     assert services.ideas.get(idea_ids[0]).up == 1  # nothing repaired from counts caught mid-run

@@ -13,7 +13,8 @@ from chalicelib.domain import ranking
 from chalicelib.publish.events import EventBridgePublisher
 from chalicelib.store import keys
 from chalicelib.store.quarantine import Quarantine
-from chalicelib.store.tallies import TallyStore
+from chalicelib.store.table import Expression
+from chalicelib.store.tallies import CheckpointMoved, TallyStore
 from chalicelib.streams.changes import read
 from chalicelib.streams.consumer import StreamConsumer
 from infra.local.tokens import bearer
@@ -41,6 +42,16 @@ def poison(idea_id: str) -> None:
     """A ballot no request would write: a vote of 2. Its stream record cannot be read."""
     table = wiring.services().ideas.ideas.table
     table.put({**keys.ballot("mallory", "roadster"), "product_id": "roadster", "budget": 10, f"vote:{idea_id}": 2})
+
+
+def begun_in_parts() -> str:
+    """The table's stream's shard, whose checkpoint says a run up to record 9 is being applied in two parts (as an
+    invocation that died between them leaves it)."""
+    services = wiring.services()
+    (shard,) = services.recount.history.shards()
+    begun = Expression("SET applying_upto = :upto, applying_parts = :parts", values={":upto": 9, ":parts": 2})
+    services.ideas.ideas.table.update(keys.checkpoint(shard), begun)
+    return shard
 
 
 def test_an_unreadable_record_is_set_aside_and_every_vote_around_it_counts_once(api, pump, roadster, capsys):
@@ -188,12 +199,7 @@ def test_a_stream_consumer_applies_a_batch_in_runs_and_a_replay_only_what_follow
 def test_a_batch_meeting_a_run_finished_elsewhere_meanwhile_comes_again_whole(services, monkeypatch):
     """Another invocation finished the run in parts this one found begun: nothing of the batch is applied, and
     the whole batch, from its first record, comes again."""
-    from chalicelib.store.table import Expression
-    from chalicelib.store.tallies import CheckpointMoved
-
-    (shard,) = services.recount.history.shards()  # the stream of the table, which holds the roadster
-    begun = Expression("SET applying_upto = :upto, applying_parts = :parts", values={":upto": 9, ":parts": 2})
-    services.ideas.ideas.table.update(keys.checkpoint(shard), begun)
+    shard = begun_in_parts()
 
     def finished_elsewhere(*_):
         raise CheckpointMoved(f"{shard} finished 9 elsewhere")
