@@ -89,15 +89,9 @@ def test_fact_records_are_the_products_ballots_and_comments_with_the_version_eac
         stream_record(18, ballot, None, {"vote:i1": 1}),  # written before versions existed
         stream_record(19, {"PK": "COMMENT#m3", "SK": "META"}, said, None),  # ... and deleted since
     ]
-    found = [(r.shard_id, r.sequence_number, r.version) for r in fact_records("shard-1", stream, "p")]
-    assert found == [
-        ("shard-1", 11, 1),
-        ("shard-1", 12, 2),
-        ("shard-1", 13, 1),
-        ("shard-1", 14, 2),
-        ("shard-1", 18, 0),
-        ("shard-1", 19, 1),
-    ]
-    first, second = list(fact_records("shard-1", stream[:2], "p"))
+    found = list(fact_records("shard-1", stream, "p"))
+    assert {r.shard_id for r in found} == {"shard-1"}
+    assert [(r.sequence_number, r.version) for r in found] == [(11, 1), (12, 2), (13, 1), (14, 2), (18, 0), (19, 1)]
+    first, second = found[:2]
     assert (first.old, first.new["vote:i1"]) == (None, 1)
     assert (second.old["vote:i1"], second.new["vote:i1"]) == (1, -1)
