@@ -9,7 +9,7 @@ import pytest
 
 from chalicelib import wiring
 from chalicelib.domain.commitments import CommitmentBody
-from chalicelib.domain.ideas import IdeaStatus, SuggestionDraft
+from chalicelib.domain.ideas import IdeaStatus
 from chalicelib.domain.notifications import PreferencesBody
 from chalicelib.identity import Caller
 from chalicelib.store import keys
@@ -205,11 +205,10 @@ def test_exports_and_erasures_are_counted(api, ada_everywhere, metrics):
     assert metrics() == {"DataExported": 1, "ErasuresRequested": 2, "CustomersErased": 2}
 
 
-def test_an_erasure_counts_what_it_unlinked_and_deleted_and_leaves_an_empty_export(services):
-    draft = SuggestionDraft(kind="suggestion", title="Cork interior", description="d")
+def test_an_erasure_counts_what_it_unlinked_and_deleted_and_leaves_an_empty_export(services, suggestion):
     for title in ("Cork interior", "Roof box"):
-        services.ideas.submit("ada", "roadster", draft.model_copy(update={"title": title}))
-    theirs = services.ideas.submit("bo", "roadster", draft.model_copy(update={"title": "Tow bar"})).view.idea_id
+        suggestion(title, author="ada")
+    theirs = suggestion("Tow bar", author="bo")
     for text in ("Yes.", "Please."):
         services.comments.post(Caller("ada", frozenset()), theirs, text)
     services.notifications.set_preferences("ada", PreferencesBody(email=None))
@@ -221,9 +220,8 @@ def test_an_erasure_counts_what_it_unlinked_and_deleted_and_leaves_an_empty_expo
     assert (left.ideas, left.votes, left.comments, left.follows, left.preferences.email) == ([], [], [], [], None)
 
 
-def test_the_votes_an_erasure_keeps_on_a_closed_idea_stay_counted_and_a_recount_agrees(services, pump):
-    draft = SuggestionDraft(kind="suggestion", title="Tow bar", description="d")
-    idea_id = services.ideas.submit("bo", "roadster", draft).view.idea_id
+def test_the_votes_an_erasure_keeps_on_a_closed_idea_stay_counted_and_a_recount_agrees(services, suggestion, pump):
+    idea_id = suggestion("Tow bar", author="bo")
     services.voting.cast("ada", idea_id, 1)
     services.voting.commit("ada", idea_id, CommitmentBody(quantity=2))
     pump.drain()

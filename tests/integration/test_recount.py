@@ -10,7 +10,6 @@ import pytest
 
 from chalicelib import wiring
 from chalicelib.domain.comments import Feeling
-from chalicelib.domain.ideas import SuggestionDraft
 from chalicelib.domain.voting import Tally
 from chalicelib.store import keys
 from chalicelib.store.table import Expression
@@ -265,10 +264,9 @@ COUNTED = Tally(
 
 
 @pytest.fixture
-def counted_idea(services) -> str:
+def counted_idea(services, suggestion) -> str:
     """An idea whose stored counts are COUNTED, every one of them other than zero."""
-    draft = SuggestionDraft(kind="suggestion", title="Roof box", description="d")
-    idea_id = services.ideas.submit("ada", "roadster", draft).view.idea_id
+    idea_id = suggestion("Roof box", author="ada")
     assert services.recount.tallies.repair(services.ideas.get(idea_id), {}, COUNTED)
     return idea_id
 
@@ -301,14 +299,13 @@ def test_a_repair_writes_nothing_when_a_count_moved_after_it_was_read(counted_id
     assert services.ideas.get(counted_idea) == moved
 
 
-def test_a_snapshot_reads_every_idea_once_with_its_price_book_in_chunks_each_of_one_moment(services):
+def test_a_snapshot_reads_every_idea_once_with_its_price_book_in_chunks_each_of_one_moment(services, suggestion):
     """A snapshot of 120 ideas and one shard: 49 ideas and their price books a transaction (99 items with the
     checkpoint, of DynamoDB's 100 at most)."""
     from chalicelib.domain.ideas import new_suggestion_id
     from chalicelib.store.ideas import PRICE
 
-    draft = SuggestionDraft(kind="suggestion", title="Tow bar", description="d")
-    made = services.ideas.submit("ada", "roadster", draft).view.idea_id
+    made = suggestion("Tow bar", author="ada")
     table, tallies = services.ideas.ideas.table, services.recount.tallies
     stored = table.get(keys.idea(made))
     idea_ids = sorted([made, *(new_suggestion_id() for _ in range(119))])
@@ -326,10 +323,9 @@ def test_a_snapshot_reads_every_idea_once_with_its_price_book_in_chunks_each_of_
 
 
 def test_a_recount_whose_repairs_are_all_overtaken_says_how_many_ideas_it_left_unsettled(
-    counted_idea, services, monkeypatch
+    counted_idea, services, suggestion, monkeypatch
 ):
-    draft = SuggestionDraft(kind="suggestion", title="Tow bar", description="d")
-    other = services.ideas.submit("bo", "roadster", draft).view.idea_id
+    other = suggestion("Tow bar", author="bo")
     assert services.recount.tallies.repair(services.ideas.get(other), {}, COUNTED)
     monkeypatch.setattr(TallyStore, "repair", lambda *_: False)  # a count moves after every read, pass after pass
     result = recount()
