@@ -2,6 +2,7 @@
 
 import pytest
 
+from chalicelib.domain.ideas import CustomisationDraft, SuggestionDraft
 from tests.tokens import CUSTOMER, OTHER_CUSTOMER, PRODUCT_TEAM
 
 ROADSTER = {
@@ -162,7 +163,6 @@ def test_an_unknown_idea_is_404(api):
 def test_a_submission_is_counted_once_comes_back_with_the_submitters_vote_and_only_a_suggestion_with_similar_ideas(
     services, metrics
 ):
-    from chalicelib.domain.ideas import CustomisationDraft, SuggestionDraft
 
     services.similar.refresh = 0  # every search sees every idea so far
     red = CustomisationDraft(kind="customisation", options={"colour": "red"}, title="Red roadster")

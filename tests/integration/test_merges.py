@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 
 from chalicelib import wiring
+from chalicelib.domain.ideas import IdeaStatus
+from chalicelib.domain.lifecycle import StatusChange
 from chalicelib.store import keys
 from chalicelib.store.ballots import Moved
 from infra.local.tokens import bearer
@@ -294,8 +296,6 @@ def test_a_ballot_moves_an_up_vote_to_the_target_and_releases_any_other_as_it_is
 def test_a_merge_moves_its_supporters_a_page_at_a_time_over_runs_and_says_what_it_moved(
     services, suggestion, bus, metrics
 ):
-    from chalicelib.domain.ideas import IdeaStatus
-    from chalicelib.domain.lifecycle import StatusChange
 
     merged, target = suggestion("Roof box"), suggestion("Roof storage")
     for customer, value in (("bo", 1), ("cy", -1), ("dee", -1)):

@@ -11,6 +11,7 @@ from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 
 from chalicelib import wiring
+from chalicelib.domain.notifications import EmailWish, NotificationKind, PreferencesBody
 from chalicelib.store import keys
 from infra.local.tokens import bearer
 from tests.tokens import PRODUCT_TEAM
@@ -395,7 +396,6 @@ def test_notifications_delivered_mail_sent_following_reading_and_unsubscribing_a
 
 
 def test_preferences_set_are_answered_as_stored_with_when_consent_was_given_and_withdrawn(services):
-    from chalicelib.domain.notifications import EmailWish, NotificationKind, PreferencesBody
 
     wish = EmailWish(address="bo@example.com", events=[NotificationKind.MERGED])
     chosen = services.notifications.set_preferences("bo", PreferencesBody(email=wish))

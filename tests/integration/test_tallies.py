@@ -9,7 +9,7 @@ from chalicelib.domain.voting import Tally
 from chalicelib.store import keys
 from chalicelib.store.ideas import GAINED
 from chalicelib.store.table import TransactionCancelled
-from chalicelib.store.tallies import TallyStore
+from chalicelib.store.tallies import CheckpointMoved, TallyStore
 
 
 @pytest.fixture
@@ -68,7 +68,6 @@ def test_a_commit_moves_the_checkpoint_only_forward(services, ideas):
 
 
 def test_a_commit_from_a_checkpoint_that_moved_meanwhile_is_refused_and_counts_nothing(services, ideas):
-    from chalicelib.store.tallies import CheckpointMoved
 
     tallies = services.recount.tallies
     tallies.commit("shard-1", None, 10, {})  # another invocation applied the batch up to 10

@@ -6,6 +6,8 @@ import pytest
 
 from chalicelib import wiring
 from chalicelib.domain.ideas import IdeaStatus
+from chalicelib.errors import BallotBusy
+from chalicelib.store.ballots import BallotChanging
 from infra.local.tokens import bearer
 from tests.tokens import CUSTOMER, OTHER_CUSTOMER, PRODUCT_TEAM
 
@@ -219,8 +221,6 @@ def test_votes_cast_counts_what_changed_a_ballot_and_a_new_voter_follows(service
 
 
 def test_a_vote_whose_ballot_keeps_changing_is_refused_as_busy(services, suggested, monkeypatch):
-    from chalicelib.errors import BallotBusy
-    from chalicelib.store.ballots import BallotChanging
 
     def changing(*_, **__):
         raise BallotChanging("another request of the same customer")
